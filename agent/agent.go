@@ -1,0 +1,227 @@
+// Package agent wires the hot-folder agent together: it loads the config,
+// runs one watcher per inbox, uploads settled files through a fixed number
+// of workers, retries what is worth retrying and files each file in its
+// done or failed folder.
+//
+// A file's path through the agent: watcher.Watcher reports it settled →
+// the queue → a worker hashes it and calls uploader.Client.Upload → on a
+// receipt the filer moves it to done; on a permanent error to failed with
+// a note; on a recoverable error it waits and goes back to the queue.
+package agent
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/hotfolder/hotfolder/uploader"
+	"github.com/hotfolder/hotfolder/watcher"
+)
+
+// Version is the agent's version, stamped at build time.
+var Version = "dev"
+
+// Agent is a configured agent. Run it once.
+type Agent struct {
+	cfg     *Config
+	log     *slog.Logger
+	folders []*folder
+	queue   *queue
+	filer   filer
+	journal *journal
+	lock    *os.File        // held while the agent runs
+	pending []receiptRecord // receipts from before a restart, filed by Run
+	retries sync.WaitGroup
+	stopped chan struct{} // closed when intake stops
+}
+
+// folder is one inbox with its watcher and endpoint.
+type folder struct {
+	cfg     *FolderConfig
+	watcher *watcher.Watcher
+	client  *uploader.Client
+	gate    *gate
+}
+
+// job is one file on its way through the agent.
+type job struct {
+	folder   *folder
+	file     watcher.File
+	sha256   string
+	attempts int
+	first    time.Time // first attempt
+	last     time.Time // latest attempt
+}
+
+// New builds an agent from a loaded config. It creates missing folders.
+func New(cfg *Config, log *slog.Logger) (*Agent, error) {
+	a := &Agent{cfg: cfg, log: log, queue: newQueue(), stopped: make(chan struct{})}
+	if err := os.MkdirAll(cfg.Agent.StateDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create state_dir: %w", err)
+	}
+	var err error
+	if a.lock, err = lockStateDir(cfg.Agent.StateDir); err != nil {
+		return nil, err
+	}
+	if a.journal, a.pending, err = openJournal(cfg.Agent.StateDir); err != nil {
+		a.lock.Close()
+		return nil, fmt.Errorf("open journal in state_dir: %w", err)
+	}
+	for i := range cfg.Folders {
+		f, err := a.newFolder(&cfg.Folders[i])
+		if err != nil {
+			a.journal.close()
+			a.lock.Close()
+			return nil, err
+		}
+		a.folders = append(a.folders, f)
+	}
+	return a, nil
+}
+
+func (a *Agent) newFolder(fc *FolderConfig) (*folder, error) {
+	for _, dir := range []string{fc.Inbox, fc.Done, fc.Failed} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("folder %q: create %s: %w", fc.Name, dir, err)
+		}
+	}
+	u := fc.Upload
+	tlsConfig, err := uploader.TLSConfig(u.CAFile, u.ClientCert, u.ClientKey)
+	if err != nil {
+		return nil, fmt.Errorf("folder %q: %w", fc.Name, err)
+	}
+	proxy, err := uploader.ProxyFunc(u.Proxy)
+	if err != nil {
+		return nil, fmt.Errorf("folder %q: %w", fc.Name, err)
+	}
+	client, err := uploader.New(uploader.Config{
+		URL: u.URL, Method: u.Method, Mode: u.Mode, Field: u.Field,
+		Fields: u.Fields, Headers: u.Headers, Token: u.Token(),
+		Timeout: u.Timeout.D(), StallTimeout: u.StallTimeout.D(),
+		TLS: tlsConfig, Proxy: proxy, UserAgent: "hotfolder/" + Version,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("folder %q: %w", fc.Name, err)
+	}
+	f := &folder{cfg: fc, client: client, gate: &gate{min: u.RetryMin.D(), max: u.RetryMax.D()}}
+	f.watcher, err = watcher.New(watcher.Options{
+		Root:        fc.Inbox,
+		Recursive:   fc.Recursive,
+		Skip:        a.skipDirs(),
+		Include:     fc.Include,
+		Exclude:     append(append([]string{}, DefaultExclude...), fc.Exclude...),
+		Settle:      fc.Settle.D(),
+		Rescan:      fc.Rescan.D(),
+		Poll:        fc.Watch == "poll",
+		ReadyMarker: fc.ReadyMarker,
+		Ready:       func(file watcher.File) { a.queue.push(&job{folder: f, file: file}) },
+		Logger:      a.log.With("folder", fc.Name),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("folder %q: %w", fc.Name, err)
+	}
+	return f, nil
+}
+
+// skipDirs lists every done and failed folder, never to be watched.
+func (a *Agent) skipDirs() []string {
+	var dirs []string
+	for _, f := range a.cfg.Folders {
+		dirs = append(dirs, f.Done, f.Failed)
+	}
+	return dirs
+}
+
+// Run watches and uploads until ctx is canceled. Then intake stops at
+// once, uploads in flight get shutdown_grace to finish and are canceled
+// after that; their files stay in the inbox for the next start.
+func (a *Agent) Run(ctx context.Context) error {
+	a.logStart()
+	defer a.lock.Close()
+	defer a.journal.close()
+	a.recoverPending(ctx)
+	var watchers sync.WaitGroup
+	for _, f := range a.folders {
+		watchers.Add(1)
+		go func() {
+			defer watchers.Done()
+			if err := f.watcher.Run(ctx); err != nil {
+				a.log.Error("watcher stopped", "folder", f.cfg.Name, "error", err)
+			}
+		}()
+	}
+
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	var workers sync.WaitGroup
+	for range a.cfg.Agent.MaxUploads {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for {
+				j, ok := a.queue.pop()
+				if !ok {
+					return
+				}
+				a.process(work, j)
+			}
+		}()
+	}
+
+	<-ctx.Done()
+	close(a.stopped)
+	a.queue.close()
+	start := time.Now()
+	if !waitTimeout(&workers, a.cfg.Agent.ShutdownGrace.D()) {
+		a.log.Warn("shutdown grace over, canceling uploads in flight", "grace", a.cfg.Agent.ShutdownGrace)
+		cancelWork()
+		workers.Wait()
+	}
+	watchers.Wait()
+	for _, f := range a.folders {
+		f.client.Close()
+	}
+	a.log.Info("agent stopped", "shutdown_took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func waitTimeout(wg *sync.WaitGroup, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+func (a *Agent) logStart() {
+	c := a.cfg.Agent
+	a.log.Info("agent starting", "version", Version, "config", a.cfg.File, "folders", len(a.folders),
+		"max_uploads", c.MaxUploads, "state_dir", c.StateDir, "log_file", c.LogFile)
+	for _, f := range a.folders {
+		u := f.cfg.Upload
+		a.log.Info("watching folder", "folder", f.cfg.Name, "inbox", f.cfg.Inbox, "done", f.cfg.Done,
+			"failed", f.cfg.Failed, "recursive", f.cfg.Recursive, "watch", f.cfg.Watch, "settle", f.cfg.Settle,
+			"url", RedactURL(u.URL), "method", u.Method, "mode", u.Mode, "token", u.Token() != "")
+	}
+}
+
+// RedactURL hides the query, which may carry a key, and any user info of
+// a URL for logs and printed settings.
+func RedactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(invalid URL)"
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "REDACTED"
+	}
+	u.User = nil
+	return u.String()
+}

@@ -1,0 +1,477 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// waitFor is generous: CI runs on a loaded two-core machine.
+const waitFor = 30 * time.Second
+
+// sink is a test endpoint that stores what it receives, keyed by file
+// name, and answers with status(n) for the n-th request (1-based).
+type sink struct {
+	mu       sync.Mutex
+	requests int
+	files    map[string][]byte
+	counts   map[string]int
+	keys     map[string]string
+	status   func(n int) int
+}
+
+func newSink(status func(n int) int) *sink {
+	if status == nil {
+		status = func(int) int { return http.StatusCreated }
+	}
+	return &sink{files: map[string][]byte{}, counts: map[string]int{}, keys: map[string]string{}, status: status}
+}
+
+func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	name, data, err := readUpload(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	s.requests++
+	code := s.status(s.requests)
+	if code/100 == 2 {
+		s.files[name] = data
+		s.counts[name]++
+		s.keys[name] = r.Header.Get("Idempotency-Key")
+	}
+	s.mu.Unlock()
+	w.WriteHeader(code)
+	fmt.Fprintf(w, `{"name":%q,"size":%d}`, name, len(data))
+}
+
+// readUpload returns the file name and content of a multipart or raw
+// upload.
+func readUpload(r *http.Request) (string, []byte, error) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		data, err := io.ReadAll(r.Body)
+		return strings.TrimPrefix(r.URL.Path, "/files/"), data, err
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return "", nil, err
+	}
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			return "", nil, fmt.Errorf("no file part: %w", err)
+		}
+		_, params, _ := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+		if name, ok := params["filename"]; ok {
+			data, err := io.ReadAll(p)
+			return name, data, err
+		}
+	}
+}
+
+func (s *sink) count(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[name]
+}
+
+func (s *sink) content(name string) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.files[name]
+}
+
+func (s *sink) total() (files, requests int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, n := range s.counts {
+		files += n
+	}
+	return files, s.requests
+}
+
+// syncBuffer is a log destination tests can read while the agent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// testAgent is a running agent over real folders.
+type testAgent struct {
+	dir, inbox, done, failed string
+	cfg                      *Config
+	log                      *syncBuffer
+	cancel                   context.CancelFunc
+	stopped                  chan struct{}
+}
+
+// configText returns a config for an agent in dir sending to url, with
+// short settle and retry times; extra is appended inside [[folder]].
+func configText(url, extra string) string {
+	settle := `settle = "300ms"`
+	if strings.Contains(extra, "settle") {
+		settle = ""
+	}
+	return fmt.Sprintf(`
+[agent]
+max_uploads = 4
+shutdown_grace = "2s"
+[[folder]]
+name = "test"
+inbox = "inbox"
+done = "done"
+failed = "failed"
+%s
+rescan = "2s"
+%s
+[folder.upload]
+url = %q
+retry_min = "100ms"
+retry_max = "400ms"
+`, settle, extra, url)
+}
+
+func startAgent(t *testing.T, dir, text string) *testAgent {
+	t.Helper()
+	p := filepath.Join(dir, "agent.toml")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta := &testAgent{dir: dir, cfg: cfg, log: &syncBuffer{}, stopped: make(chan struct{}),
+		inbox: cfg.Folders[0].Inbox, done: cfg.Folders[0].Done, failed: cfg.Folders[0].Failed}
+	log := slog.New(NewHandler(ta.log, "text", "debug"))
+	a, err := New(cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ta.cancel = cancel
+	go func() {
+		defer close(ta.stopped)
+		a.Run(ctx)
+	}()
+	t.Cleanup(ta.stop)
+	return ta
+}
+
+func (ta *testAgent) stop() {
+	ta.cancel()
+	<-ta.stopped
+}
+
+func newServer(t *testing.T, h http.Handler) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// eventually polls cond until it holds or waitFor passes.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+func writeFile(t *testing.T, p string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAgentSlowWriterUploadedOnceWhole(t *testing.T) {
+	s := newSink(nil)
+	srv := newServer(t, s)
+	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", `settle = "1s"`))
+	p := filepath.Join(ta.inbox, "scan.pdf")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := bytes.Repeat([]byte("%PDF-chunk "), 10_000)
+	for range 6 {
+		f.Write(chunk)
+		f.Sync()
+		time.Sleep(500 * time.Millisecond)
+	}
+	f.Close()
+	eventually(t, "scan.pdf in done", func() bool { return exists(filepath.Join(ta.done, "scan.pdf")) })
+	if n := s.count("scan.pdf"); n != 1 {
+		t.Errorf("uploaded %d times, want 1", n)
+	}
+	if got := len(s.content("scan.pdf")); got != 6*len(chunk) {
+		t.Errorf("server got %d bytes, want %d", got, 6*len(chunk))
+	}
+	if !strings.Contains(ta.log.String(), `msg="file uploaded"`) {
+		t.Errorf("no outcome line in log:\n%s", ta.log)
+	}
+}
+
+func TestAgentRenameInAndSubfolder(t *testing.T) {
+	s := newSink(nil)
+	srv := newServer(t, s)
+	dir := t.TempDir()
+	ta := startAgent(t, dir, configText(srv.URL+"/upload", "recursive = true"))
+	outside := filepath.Join(dir, "elsewhere.csv")
+	writeFile(t, outside, []byte("till,total\n1,9.99\n"))
+	if err := os.Rename(outside, filepath.Join(ta.inbox, "till.csv")); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(ta.inbox, "2026", "12", "lab.txt"), []byte("result 42"))
+	eventually(t, "both files in done", func() bool {
+		return exists(filepath.Join(ta.done, "till.csv")) && exists(filepath.Join(ta.done, "2026", "12", "lab.txt"))
+	})
+	if got := string(s.content("2026/12/lab.txt")); got != "result 42" {
+		t.Errorf("server got %q for 2026/12/lab.txt", got)
+	}
+}
+
+func TestAgentManyFilesAndBacklog(t *testing.T) {
+	s := newSink(nil)
+	srv := newServer(t, s)
+	dir := t.TempDir()
+	inbox := filepath.Join(dir, "inbox")
+	for i := range 50 {
+		writeFile(t, filepath.Join(inbox, fmt.Sprintf("backlog-%03d.txt", i)), []byte(fmt.Sprint("old ", i)))
+	}
+	ta := startAgent(t, dir, configText(srv.URL+"/upload", ""))
+	for i := range 200 {
+		writeFile(t, filepath.Join(inbox, fmt.Sprintf("new-%03d.txt", i)), []byte(fmt.Sprint("new ", i)))
+	}
+	eventually(t, "250 files uploaded", func() bool { n, _ := s.total(); return n >= 250 })
+	eventually(t, "inbox empty", func() bool {
+		entries, _ := os.ReadDir(ta.inbox)
+		return len(entries) == 0
+	})
+	files, _ := s.total()
+	if files != 250 {
+		t.Errorf("server stored %d uploads, want 250 (one per file)", files)
+	}
+	entries, _ := os.ReadDir(ta.done)
+	if len(entries) != 250 {
+		t.Errorf("done holds %d files, want 250", len(entries))
+	}
+	if got := string(s.content("new-123.txt")); got != "new 123" {
+		t.Errorf("content %q", got)
+	}
+}
+
+func TestAgentRetriesServerErrors(t *testing.T) {
+	s := newSink(func(n int) int {
+		if n <= 2 {
+			return http.StatusInternalServerError
+		}
+		return http.StatusCreated
+	})
+	srv := newServer(t, s)
+	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", ""))
+	writeFile(t, filepath.Join(ta.inbox, "r.txt"), []byte("retry me"))
+	eventually(t, "r.txt in done", func() bool { return exists(filepath.Join(ta.done, "r.txt")) })
+	if !strings.Contains(ta.log.String(), "attempts=3") {
+		t.Errorf("want attempts=3 in the outcome line:\n%s", ta.log)
+	}
+	if strings.Count(ta.log.String(), "class=http_server") != 2 {
+		t.Errorf("want two http_server retries logged:\n%s", ta.log)
+	}
+}
+
+func TestAgentRejectedFileGoesToFailedWithNote(t *testing.T) {
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		http.Error(w, "no such template", http.StatusNotFound)
+	}))
+	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", ""))
+	writeFile(t, filepath.Join(ta.inbox, "bad.pdf"), []byte("x"))
+	notePath := filepath.Join(ta.failed, "bad.pdf.error.json")
+	eventually(t, "note in failed", func() bool { return exists(notePath) })
+	if !exists(filepath.Join(ta.failed, "bad.pdf")) {
+		t.Error("bad.pdf not in failed")
+	}
+	data, err := os.ReadFile(notePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var note failureNote
+	if err := json.Unmarshal(data, &note); err != nil {
+		t.Fatal(err)
+	}
+	if note.Class != "http_client" || note.HTTPStatus != 404 || note.Attempts != 1 || note.Recoverable {
+		t.Errorf("note %+v", note)
+	}
+	if !strings.Contains(note.Response, "no such template") {
+		t.Errorf("note response %q", note.Response)
+	}
+}
+
+func TestAgentWaitsForServerToComeUp(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	ta := startAgent(t, t.TempDir(), configText("http://"+addr+"/upload", ""))
+	writeFile(t, filepath.Join(ta.inbox, "wait.txt"), []byte("patience"))
+	eventually(t, "a refused attempt", func() bool { return strings.Contains(ta.log.String(), "class=connection_refused") })
+	time.Sleep(time.Second)
+	if exists(filepath.Join(ta.failed, "wait.txt")) {
+		t.Fatal("file failed during an outage; it must wait")
+	}
+	s := newSink(nil)
+	l, err = net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("listen again on %s: %v", addr, err)
+	}
+	srv := httptest.NewUnstartedServer(s)
+	srv.Listener = l
+	srv.Start()
+	defer srv.Close()
+	eventually(t, "wait.txt in done", func() bool { return exists(filepath.Join(ta.done, "wait.txt")) })
+	if got := string(s.content("wait.txt")); got != "patience" {
+		t.Errorf("content %q", got)
+	}
+}
+
+func TestAgentNameCollisionInDone(t *testing.T) {
+	s := newSink(nil)
+	srv := newServer(t, s)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "done", "a.txt"), []byte("earlier"))
+	ta := startAgent(t, dir, configText(srv.URL+"/upload", ""))
+	writeFile(t, filepath.Join(ta.inbox, "a.txt"), []byte("later"))
+	eventually(t, "a (1).txt in done", func() bool { return exists(filepath.Join(ta.done, "a (1).txt")) })
+	if got, _ := os.ReadFile(filepath.Join(ta.done, "a.txt")); string(got) != "earlier" {
+		t.Errorf("existing file overwritten: %q", got)
+	}
+	if got, _ := os.ReadFile(filepath.Join(ta.done, "a (1).txt")); string(got) != "later" {
+		t.Errorf("new file %q", got)
+	}
+}
+
+func TestAgentNonASCIINames(t *testing.T) {
+	s := newSink(nil)
+	srv := newServer(t, s)
+	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", ""))
+	names := []string{"Überweisung März.pdf", "報告書.csv", "naïve \"quoted\" name.txt"}
+	for _, n := range names {
+		writeFile(t, filepath.Join(ta.inbox, n), []byte(n))
+	}
+	for _, n := range names {
+		eventually(t, n+" in done", func() bool { return exists(filepath.Join(ta.done, n)) })
+		if got := string(s.content(n)); got != n {
+			t.Errorf("server has %q under %q", got, n)
+		}
+	}
+}
+
+func TestAgentRawModeNameInURL(t *testing.T) {
+	s := newSink(nil)
+	srv := newServer(t, s)
+	ta := startAgent(t, t.TempDir(), strings.Replace(configText(srv.URL+"/files/{name}", "recursive = true"),
+		"[folder.upload]", "[folder.upload]\nmode = \"raw\"\nmethod = \"PUT\"", 1))
+	writeFile(t, filepath.Join(ta.inbox, "sub", "x y.bin"), []byte{0, 1, 2})
+	eventually(t, "file in done", func() bool { return exists(filepath.Join(ta.done, "sub", "x y.bin")) })
+	if got := s.content("sub/x y.bin"); !bytes.Equal(got, []byte{0, 1, 2}) {
+		t.Errorf("server got %v", got)
+	}
+}
+
+func TestAgentRecoversReceiptWithoutResend(t *testing.T) {
+	s := newSink(nil)
+	srv := newServer(t, s)
+	dir := t.TempDir()
+	inbox := filepath.Join(dir, "inbox")
+	p := filepath.Join(inbox, "sent-before-crash.pdf")
+	writeFile(t, p, []byte("already on the server"))
+	st, _ := os.Stat(p)
+	state := filepath.Join(dir, "state")
+	os.MkdirAll(state, 0o755)
+	rec := receiptRecord{Op: "sent", Folder: "test", Path: p, Rel: "sent-before-crash.pdf", Size: st.Size(),
+		ModTime: st.ModTime().UnixNano(), SHA256: "abc", Status: 201, Time: time.Now().Format(time.RFC3339)}
+	line, _ := json.Marshal(rec)
+	os.WriteFile(filepath.Join(state, journalName), append(line, []byte("\n{\"op\":\"sent\",\"pa")...), 0o644)
+
+	ta := startAgent(t, dir, configText(srv.URL+"/upload", ""))
+	eventually(t, "file in done", func() bool { return exists(filepath.Join(ta.done, "sent-before-crash.pdf")) })
+	time.Sleep(time.Second)
+	if _, requests := s.total(); requests != 0 {
+		t.Errorf("server got %d requests; the file had a receipt and must not be sent again", requests)
+	}
+	if !strings.Contains(ta.log.String(), "without a second upload") {
+		t.Errorf("recovery not logged:\n%s", ta.log)
+	}
+}
+
+func TestAgentShutdownLeavesUnfinishedInInbox(t *testing.T) {
+	release := make(chan struct{})
+	arrived := make(chan struct{}, 1)
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		arrived <- struct{}{}
+		<-release
+	}))
+	defer close(release)
+	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", ""))
+	p := filepath.Join(ta.inbox, "slow.bin")
+	writeFile(t, p, []byte("never answered"))
+	select {
+	case <-arrived:
+	case <-time.After(waitFor):
+		t.Fatal("upload never reached the server")
+	}
+	ta.stop()
+	if !exists(p) {
+		t.Fatal("file left the inbox without a receipt")
+	}
+	if entries, _ := os.ReadDir(ta.failed); len(entries) != 0 {
+		t.Errorf("failed holds %d entries after a shutdown", len(entries))
+	}
+	if n := strings.Count(ta.log.String(), "class=canceled"); n != 1 {
+		t.Errorf("want one canceled line, got %d:\n%s", n, ta.log)
+	}
+}

@@ -1,0 +1,204 @@
+package agent
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// writeConfig writes text as agent.toml in a new folder and returns its
+// path.
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "agent.toml")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const minimalConfig = `
+[[folder]]
+inbox = "in"
+[folder.upload]
+url = "http://127.0.0.1:9/upload"
+`
+
+func TestLoadExample(t *testing.T) {
+	data, err := os.ReadFile("../agent.toml.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(writeConfig(t, string(data)))
+	if err != nil {
+		t.Fatalf("agent.toml.example does not load: %v", err)
+	}
+	def, err := Load(writeConfig(t, minimalConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The example documents the defaults, so both must agree.
+	if cfg.Agent.LogMaxSizeMB != def.Agent.LogMaxSizeMB || cfg.Agent.MaxUploads != def.Agent.MaxUploads ||
+		cfg.Agent.ShutdownGrace != def.Agent.ShutdownGrace || cfg.Agent.LogCompress != def.Agent.LogCompress ||
+		cfg.Agent.LogMaxAgeDays != def.Agent.LogMaxAgeDays || cfg.Agent.LogMaxBackups != def.Agent.LogMaxBackups {
+		t.Errorf("example [agent] %+v differs from defaults %+v", cfg.Agent, def.Agent)
+	}
+	ef, df := cfg.Folders[0], def.Folders[0]
+	if ef.Settle != df.Settle || ef.Rescan != df.Rescan || ef.Watch != df.Watch ||
+		ef.Upload.StallTimeout != df.Upload.StallTimeout || ef.Upload.RetryMin != df.Upload.RetryMin ||
+		ef.Upload.RetryMax != df.Upload.RetryMax || ef.Upload.RetryFor != df.Upload.RetryFor ||
+		ef.Upload.Method != df.Upload.Method || ef.Upload.Mode != df.Upload.Mode || ef.Upload.Field != df.Upload.Field {
+		t.Errorf("example folder %+v differs from defaults %+v", ef, df)
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	p := writeConfig(t, minimalConfig)
+	cfg, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(p)
+	f := cfg.Folders[0]
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"inbox", f.Inbox, filepath.Join(dir, "in")},
+		{"done", f.Done, filepath.Join(dir, "in", "done")},
+		{"failed", f.Failed, filepath.Join(dir, "in", "failed")},
+		{"name", f.Name, "in"},
+		{"settle", f.Settle.D(), 2 * time.Second},
+		{"rescan", f.Rescan.D(), time.Minute},
+		{"method", f.Upload.Method, "POST"},
+		{"mode", f.Upload.Mode, "multipart"},
+		{"field", f.Upload.Field, "file"},
+		{"stall", f.Upload.StallTimeout.D(), time.Minute},
+		{"log file", cfg.Agent.LogFile, filepath.Join(dir, "logs", "hotfolder.log")},
+		{"state dir", cfg.Agent.StateDir, filepath.Join(dir, "state")},
+		{"max uploads", cfg.Agent.MaxUploads, 4},
+		{"compress", cfg.Agent.LogCompress, true},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestLoadRelativeToConfigNotWorkingDir(t *testing.T) {
+	p := writeConfig(t, minimalConfig)
+	t.Chdir(t.TempDir())
+	cfg, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(filepath.Dir(p), "in"); cfg.Folders[0].Inbox != want {
+		t.Errorf("inbox %s, want %s", cfg.Folders[0].Inbox, want)
+	}
+}
+
+func TestLoadExplicitZeroKept(t *testing.T) {
+	cfg, err := Load(writeConfig(t, "[agent]\nlog_compress = false\nlog_max_backups = 0\n"+minimalConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Agent.LogCompress || cfg.Agent.LogMaxBackups != 0 {
+		t.Errorf("explicit false/0 replaced by defaults: %+v", cfg.Agent)
+	}
+}
+
+func TestLoadErrorsNameLineKeyValue(t *testing.T) {
+	cases := []struct {
+		name, text string
+		want       []string
+	}{
+		{"unknown key", "[agent]\nmax_upload = 3\n" + minimalConfig, []string{":2:", "agent.max_upload", "unknown key"}},
+		{"unknown folder key", minimalConfig + "\n[[folder]]\ninbox = \"b\"\nsettel = \"1s\"\n[folder.upload]\nurl = \"http://x/\"\n",
+			[]string{":9:", "folder[1].settel", "unknown key"}},
+		{"bad duration", "[[folder]]\ninbox = \"in\"\nsettle = \"2 seconds\"\n[folder.upload]\nurl = \"http://h/\"\n",
+			[]string{":3:", "folder.settle", `"2 seconds"`, `"2s"`}},
+		{"wrong type", "[agent]\nmax_uploads = \"four\"\n" + minimalConfig, []string{"line 2", "max_uploads", "integer"}},
+		{"bad method", strings.Replace(minimalConfig, "url =", "method = \"GET\"\nurl =", 1),
+			[]string{":5:", "folder[0].upload.method", `"GET"`, "POST, PUT"}},
+		{"bad mode", strings.Replace(minimalConfig, "url =", "mode = \"form\"\nurl =", 1), []string{"folder[0].upload.mode", `"form"`}},
+		{"bad url", strings.Replace(minimalConfig, "http://127.0.0.1:9/upload", "ftp://host/x", 1), []string{":5:", "folder[0].upload.url", "ftp://host/x"}},
+		{"missing url", "[[folder]]\ninbox = \"in\"\n", []string{"folder[0].upload.url", "missing"}},
+		{"missing inbox", "[[folder]]\n[folder.upload]\nurl = \"http://h/\"\n", []string{"folder[0].inbox", "missing"}},
+		{"no folder", "[agent]\n", []string{"[[folder]]"}},
+		{"bad level", "[agent]\nlog_level = \"loud\"\n" + minimalConfig, []string{":2:", "agent.log_level", `"loud"`, "debug"}},
+		{"max uploads", "[agent]\nmax_uploads = 0\n" + minimalConfig, []string{"agent.max_uploads", "1 to 256"}},
+		{"done is inbox", strings.Replace(minimalConfig, "inbox = \"in\"", "inbox = \"in\"\ndone = \"in\"", 1), []string{"inside the done folder"}},
+		{"inbox inside failed", strings.Replace(minimalConfig, "inbox = \"in\"", "inbox = \"out/in\"\nfailed = \"out\"", 1), []string{"inside the failed folder"}},
+		{"authorization header", minimalConfig + "[folder.upload.headers]\nAuthorization = \"Bearer x\"\n", []string{"token_env"}},
+		{"empty token env", strings.Replace(minimalConfig, "url =", "token_env = \"HOTFOLDER_TEST_UNSET_TOKEN\"\nurl =", 1), []string{"HOTFOLDER_TEST_UNSET_TOKEN", "empty or not set"}},
+		{"url with {name} in multipart", strings.Replace(minimalConfig, "/upload", "/{name}", 1), []string{"mode = \\\"raw\\\""}},
+		{"bad glob", strings.Replace(minimalConfig, "inbox = \"in\"", "inbox = \"in\"\ninclude = [\"[a\"]", 1), []string{`"[a"`}},
+		{"bad marker", strings.Replace(minimalConfig, "inbox = \"in\"", "inbox = \"in\"\nready_marker = \"ready\"", 1), []string{"ready_marker", "dot"}},
+		{"syntax", "[agent\n", []string{":2:", "table name"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := writeConfig(t, c.text)
+			_, err := Load(p)
+			if err == nil {
+				t.Fatal("config loaded; want an error")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, p) {
+				t.Errorf("error does not name the file: %s", msg)
+			}
+			for _, w := range c.want {
+				w = strings.ReplaceAll(w, `\"`, `"`)
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not contain %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadTokenFromFileAndEnv(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "token"), []byte("file-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "agent.toml")
+	os.WriteFile(p, []byte(strings.Replace(minimalConfig, "url =", "token_file = \"token\"\nurl =", 1)), 0o644)
+	cfg, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Folders[0].Upload.Token(); got != "file-secret" {
+		t.Errorf("token from file %q", got)
+	}
+	t.Setenv("HOTFOLDER_TEST_TOKEN", "env-secret")
+	cfg, err = Load(writeConfig(t, strings.Replace(minimalConfig, "url =", "token_env = \"HOTFOLDER_TEST_TOKEN\"\nurl =", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Folders[0].Upload.Token(); got != "env-secret" {
+		t.Errorf("token from env %q", got)
+	}
+}
+
+func TestLoadCollectsAllErrors(t *testing.T) {
+	_, err := Load(writeConfig(t, "[agent]\nlog_level = \"x\"\nlog_format = \"y\"\n"+minimalConfig))
+	var fe *FieldError
+	if !errors.As(err, &fe) {
+		t.Fatalf("want FieldError, got %v", err)
+	}
+	if n := strings.Count(err.Error(), "\n") + 1; n != 2 {
+		t.Errorf("want 2 problems reported, got %d: %v", n, err)
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.toml"))
+	if err == nil || !strings.Contains(err.Error(), "--config") {
+		t.Fatalf("want a hint to pass --config, got %v", err)
+	}
+}

@@ -1,0 +1,295 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/hotfolder/hotfolder/uploader"
+)
+
+// validator collects every problem in a config, so one run of validate
+// shows them all.
+type validator struct {
+	file  string
+	lines map[string]int
+	errs  []error
+}
+
+func (v *validator) addf(key, format string, args ...any) {
+	v.errs = append(v.errs, &FieldError{File: v.file, Line: v.lines[key], Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) err() error { return errors.Join(v.errs...) }
+
+// applyDefaults fills every key the file left out. defined holds the keys
+// present in the file, in indexed form, so an explicit false or 0 is kept.
+func (c *Config) applyDefaults(defined map[string]bool) {
+	a := &c.Agent
+	dir := filepath.Dir(c.File)
+	a.LogFile = resolvePath(dir, orDefault(a.LogFile, filepath.Join("logs", "hotfolder.log")))
+	a.LogLevel = strings.ToLower(orDefault(a.LogLevel, "info"))
+	a.LogFormat = strings.ToLower(orDefault(a.LogFormat, "text"))
+	a.StateDir = resolvePath(dir, orDefault(a.StateDir, "state"))
+	setDefault(&a.LogMaxSizeMB, 50, defined["agent.log_max_size_mb"])
+	setDefault(&a.LogMaxBackups, 10, defined["agent.log_max_backups"])
+	setDefault(&a.LogMaxAgeDays, 90, defined["agent.log_max_age_days"])
+	setDefault(&a.LogCompress, true, defined["agent.log_compress"])
+	setDefault(&a.MaxUploads, 4, defined["agent.max_uploads"])
+	setDefault(&a.ShutdownGrace, Duration(10*time.Second), defined["agent.shutdown_grace"])
+	for i := range c.Folders {
+		c.Folders[i].applyDefaults(dir, func(key string) bool { return defined[fmt.Sprintf("folder[%d].%s", i, key)] })
+	}
+}
+
+func (f *FolderConfig) applyDefaults(dir string, defined func(string) bool) {
+	if f.Inbox != "" {
+		f.Inbox = resolvePath(dir, f.Inbox)
+		f.Done = resolvePath(dir, orDefault(f.Done, filepath.Join(f.Inbox, "done")))
+		f.Failed = resolvePath(dir, orDefault(f.Failed, filepath.Join(f.Inbox, "failed")))
+		f.Name = orDefault(f.Name, filepath.Base(f.Inbox))
+	}
+	setDefault(&f.Settle, Duration(2*time.Second), defined("settle"))
+	setDefault(&f.Rescan, Duration(time.Minute), defined("rescan"))
+	f.Watch = strings.ToLower(orDefault(f.Watch, "auto"))
+	u := &f.Upload
+	u.Method = strings.ToUpper(orDefault(u.Method, http.MethodPost))
+	u.Mode = strings.ToLower(orDefault(u.Mode, "multipart"))
+	u.Field = orDefault(u.Field, "file")
+	setDefault(&u.StallTimeout, Duration(time.Minute), defined("upload.stall_timeout"))
+	setDefault(&u.RetryMin, Duration(time.Second), defined("upload.retry_min"))
+	setDefault(&u.RetryMax, Duration(5*time.Minute), defined("upload.retry_max"))
+	for _, p := range []*string{&u.TokenFile, &u.CAFile, &u.ClientCert, &u.ClientKey} {
+		if *p != "" {
+			*p = resolvePath(dir, *p)
+		}
+	}
+}
+
+func orDefault(v, def string) string {
+	if strings.TrimSpace(v) == "" {
+		return def
+	}
+	return v
+}
+
+func setDefault[T comparable](p *T, def T, defined bool) {
+	var zero T
+	if !defined && *p == zero {
+		*p = def
+	}
+}
+
+// resolvePath makes p absolute against the config file's folder, never the
+// working directory, because a Windows service starts in System32.
+func resolvePath(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(dir, p)
+}
+
+func (c *Config) check(v *validator) {
+	a := &c.Agent
+	oneOf(v, "agent.log_level", a.LogLevel, "debug", "info", "warn", "error")
+	oneOf(v, "agent.log_format", a.LogFormat, "text", "json")
+	atLeast(v, "agent.log_max_size_mb", a.LogMaxSizeMB, 1)
+	atLeast(v, "agent.log_max_backups", a.LogMaxBackups, 0)
+	atLeast(v, "agent.log_max_age_days", a.LogMaxAgeDays, 0)
+	if a.MaxUploads < 1 || a.MaxUploads > 256 {
+		v.addf("agent.max_uploads", "invalid value %d: use a number from 1 to 256", a.MaxUploads)
+	}
+	if len(c.Folders) == 0 {
+		v.addf("folder", "no [[folder]] table: add at least one folder with an inbox and an [folder.upload] url")
+	}
+	names := map[string]int{}
+	for i := range c.Folders {
+		f := &c.Folders[i]
+		key := fmt.Sprintf("folder[%d]", i)
+		f.check(v, key)
+		if j, ok := names[f.Name]; ok && f.Name != "" {
+			v.addf(key+".name", "duplicate folder name %q (also folder[%d]): give each folder its own name", f.Name, j)
+		}
+		names[f.Name] = i
+	}
+	c.checkOverlaps(v)
+}
+
+func (f *FolderConfig) check(v *validator, key string) {
+	if f.Inbox == "" {
+		v.addf(key+".inbox", "missing: set inbox to the folder files are dropped into")
+		return
+	}
+	for _, p := range []struct{ key, path string }{{"inbox", f.Inbox}, {"done", f.Done}, {"failed", f.Failed}} {
+		if err := creatable(p.path); err != nil {
+			v.addf(key+"."+p.key, "%v", err)
+		}
+	}
+	if f.Settle.D() < 0 || f.Settle.D() > 24*time.Hour {
+		v.addf(key+".settle", "invalid value %q: use a duration from \"0s\" to \"24h\"", f.Settle)
+	}
+	if f.Rescan.D() < time.Second {
+		v.addf(key+".rescan", "invalid value %q: use a duration of at least \"1s\"; rescans find files that raised no event", f.Rescan)
+	}
+	oneOf(v, key+".watch", f.Watch, "auto", "poll")
+	for _, g := range append(append([]string{}, f.Include...), f.Exclude...) {
+		if _, err := path.Match(g, ""); err != nil {
+			v.addf(key+".include", "invalid glob pattern %q: %v", g, err)
+		}
+	}
+	if m := f.ReadyMarker; m != "" && (!strings.HasPrefix(m, ".") || strings.ContainsAny(m, `/\`) || len(m) < 2) {
+		v.addf(key+".ready_marker", "invalid value %q: use a suffix that starts with a dot, such as \".ready\"", m)
+	}
+	f.Upload.check(v, key+".upload")
+}
+
+func (u *UploadConfig) check(v *validator, key string) {
+	parsed, err := url.Parse(strings.ReplaceAll(u.URL, "{name}", "name"))
+	switch {
+	case u.URL == "":
+		v.addf(key+".url", "missing: set url to the endpoint, such as \"https://files.example.com/upload\"")
+	case err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "":
+		v.addf(key+".url", "invalid value %q: use an absolute http:// or https:// URL", u.URL)
+	case parsed.User != nil:
+		v.addf(key+".url", "the URL contains a user name or password: put the credential in token_env or token_file instead")
+	}
+	oneOf(v, key+".method", u.Method, http.MethodPost, http.MethodPut)
+	oneOf(v, key+".mode", u.Mode, "multipart", "raw")
+	if u.Mode != "raw" && strings.Contains(u.URL, "{name}") {
+		v.addf(key+".url", "{name} in the URL needs mode = \"raw\"; in multipart mode the name travels in the form part")
+	}
+	for h := range u.Headers {
+		if strings.EqualFold(h, "Authorization") {
+			v.addf(key+".headers", "the Authorization header is not allowed inline: set token_env or token_file, which are never written to logs")
+		}
+	}
+	if u.RetryMin.D() <= 0 {
+		v.addf(key+".retry_min", "invalid value %q: use a positive duration such as \"1s\"", u.RetryMin)
+	}
+	if u.RetryMax.D() < u.RetryMin.D() {
+		v.addf(key+".retry_max", "invalid value %q: must be at least retry_min (%s)", u.RetryMax, u.RetryMin)
+	}
+	u.loadToken(v, key)
+	if _, err := uploader.TLSConfig(u.CAFile, u.ClientCert, u.ClientKey); err != nil {
+		v.addf(key+".ca_file", "%v", err)
+	}
+	if _, err := uploader.ProxyFunc(u.Proxy); err != nil {
+		v.addf(key+".proxy", "%v", err)
+	}
+}
+
+// loadToken reads the bearer token from its source. The token itself never
+// appears in a message.
+func (u *UploadConfig) loadToken(v *validator, key string) {
+	switch {
+	case u.TokenEnv != "" && u.TokenFile != "":
+		v.addf(key+".token_env", "token_env and token_file are both set: keep one")
+	case u.TokenEnv != "":
+		u.token = strings.TrimSpace(os.Getenv(u.TokenEnv))
+		if u.token == "" {
+			v.addf(key+".token_env", "environment variable %s is empty or not set: set it for the agent's process or use token_file", u.TokenEnv)
+		}
+	case u.TokenFile != "":
+		data, err := os.ReadFile(u.TokenFile)
+		if err != nil {
+			v.addf(key+".token_file", "cannot read %s: %v", u.TokenFile, errors.Unwrap(err))
+			return
+		}
+		u.token = strings.TrimSpace(string(data))
+		if u.token == "" {
+			v.addf(key+".token_file", "%s is empty: write the bearer token into it", u.TokenFile)
+		}
+	}
+}
+
+// checkOverlaps rejects folder layouts that would loop: a done or failed
+// folder equal to an inbox, or an inbox inside a done or failed folder.
+// A done or failed folder inside its own inbox is fine: it is never
+// watched.
+func (c *Config) checkOverlaps(v *validator) {
+	for i := range c.Folders {
+		f := &c.Folders[i]
+		if f.Inbox == "" {
+			continue
+		}
+		key := fmt.Sprintf("folder[%d]", i)
+		if samePath(f.Done, f.Failed) {
+			v.addf(key+".failed", "%s is also the done folder: give failed files a folder of their own", f.Failed)
+		}
+		for j := range c.Folders {
+			g := &c.Folders[j]
+			if g.Inbox == "" {
+				continue
+			}
+			if i != j && samePath(f.Inbox, g.Inbox) {
+				v.addf(key+".inbox", "%s is also the inbox of folder[%d]: each inbox belongs to one folder", f.Inbox, j)
+			}
+			for _, out := range []struct{ name, path string }{{"done", g.Done}, {"failed", g.Failed}} {
+				if samePath(f.Inbox, out.path) || within(f.Inbox, out.path) {
+					v.addf(key+".inbox", "%s is inside the %s folder %s of folder[%d]: files would be sent again after filing; use separate folders", f.Inbox, out.name, out.path, j)
+				}
+				if i != j && within(out.path, f.Inbox) && (f.Recursive || samePath(filepath.Dir(out.path), f.Inbox)) {
+					v.addf(key+".inbox", "%s would pick up the %s folder %s of folder[%d]: move that folder out of this inbox", f.Inbox, out.name, out.path, j)
+				}
+			}
+		}
+	}
+}
+
+// creatable returns nil when p is a folder or could be made: its nearest
+// existing ancestor is a folder.
+func creatable(p string) error {
+	for cur := p; ; cur = filepath.Dir(cur) {
+		st, err := os.Stat(cur)
+		if err == nil {
+			if !st.IsDir() {
+				return fmt.Errorf("%s cannot be a folder: %s is a file", p, cur)
+			}
+			return nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%s cannot be checked: %v", p, err)
+		}
+		if filepath.Dir(cur) == cur {
+			return fmt.Errorf("%s cannot be created: no part of the path exists", p)
+		}
+	}
+}
+
+func oneOf(v *validator, key, val string, allowed ...string) {
+	for _, a := range allowed {
+		if val == a {
+			return
+		}
+	}
+	v.addf(key, "invalid value %q: use one of %s", val, strings.Join(allowed, ", "))
+}
+
+func atLeast(v *validator, key string, val, lo int) {
+	if val < lo {
+		v.addf(key, "invalid value %d: use %d or more", val, lo)
+	}
+}
+
+func normPath(p string) string {
+	p = filepath.Clean(p)
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		p = strings.ToLower(p)
+	}
+	return p
+}
+
+func samePath(a, b string) bool { return normPath(a) == normPath(b) }
+
+// within reports whether child is strictly inside parent.
+func within(child, parent string) bool {
+	rel, err := filepath.Rel(normPath(parent), normPath(child))
+	return err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}

@@ -1,0 +1,70 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/hotfolder/hotfolder/uploader"
+)
+
+// gate holds back new attempts to an endpoint that is down or asked the
+// agent to wait, so an outage costs one probe per backoff period instead of
+// one failed request per queued file.
+type gate struct {
+	mu       sync.Mutex
+	until    time.Time
+	failures int
+	min, max time.Duration
+}
+
+// wait blocks until the endpoint may be tried again.
+func (g *gate) wait(ctx context.Context) error {
+	for {
+		g.mu.Lock()
+		d := time.Until(g.until)
+		g.mu.Unlock()
+		if d <= 0 {
+			return nil
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// record updates the gate after an attempt and returns how long the
+// endpoint is now paused.
+func (g *gate) record(err error) time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err == nil {
+		g.failures = 0
+		return 0
+	}
+	var d time.Duration
+	var ue *uploader.Error
+	switch uploader.Classify(err) {
+	case uploader.ClassThrottled:
+		if errors.As(err, &ue) && ue.RetryAfter > 0 {
+			d = ue.RetryAfter
+		} else {
+			g.failures++
+			d = uploader.Backoff(g.failures, g.min, g.max)
+		}
+	case uploader.ClassDNS, uploader.ClassRefused, uploader.ClassTLS, uploader.ClassNetwork:
+		g.failures++
+		d = uploader.Backoff(g.failures, g.min, g.max)
+	default:
+		return 0
+	}
+	if until := time.Now().Add(d); until.After(g.until) {
+		g.until = until
+	}
+	return d
+}

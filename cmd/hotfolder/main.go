@@ -1,0 +1,87 @@
+// Command hotfolder watches drop folders and uploads each finished file to
+// an HTTP endpoint, then files it in done or failed.
+//
+// Usage: hotfolder COMMAND [flags]; run "hotfolder help" for the list.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitError = 1 // a runtime failure
+	exitUsage = 2 // bad flags or a bad config
+)
+
+const usage = `hotfolder watches drop folders and uploads each finished file to an HTTP
+endpoint, then moves it into done/ or, with a note saying why, failed/.
+
+Usage:
+  hotfolder run --config FILE        run the agent in the foreground
+  hotfolder validate --config FILE   check a config and print the resolved settings
+  hotfolder receive --dir DIR        run a small upload receiver (see --help)
+  hotfolder demo [DIR]               try it: a receiver and an agent in DIR (default ./hotfolder-demo)
+  hotfolder version                  print the version
+
+Each command takes --help.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := runMain(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// runMain dispatches to a command and returns the exit status.
+func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "run":
+		return runAgent(rest, stdout, stderr)
+	case "validate":
+		return runValidate(rest, stdout, stderr)
+	case "receive":
+		return runReceive(ctx, rest, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, rest, stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, versionString())
+		return exitOK
+	case "help", "--help", "-help", "-h":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "hotfolder: unknown command %q\n\n%s", cmd, usage)
+	return exitUsage
+}
+
+// parseFlags parses args into fs, returning an exit status when the
+// command should stop: 0 after --help, 2 after a bad flag.
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (int, bool) {
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitUsage, false
+	}
+	if fs.NArg() > 0 && fs.Name() != "demo" {
+		fmt.Fprintf(stderr, "hotfolder %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		return exitUsage, false
+	}
+	return 0, true
+}

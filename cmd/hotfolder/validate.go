@@ -1,0 +1,68 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/hotfolder/hotfolder/agent"
+)
+
+func runValidate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	config := fs.String("config", "", "config `FILE` to check")
+	if code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
+	}
+	cfg, code := loadConfig(*config, stderr)
+	if cfg == nil {
+		return code
+	}
+	fmt.Fprintf(stdout, "# %s is valid; resolved settings (secrets redacted):\n", cfg.File)
+	if err := toml.NewEncoder(stdout).Encode(redacted(cfg)); err != nil {
+		fmt.Fprintf(stderr, "hotfolder validate: print settings: %v\n", err)
+		return exitError
+	}
+	return exitOK
+}
+
+// loadConfig loads the config at path, printing any problem to stderr.
+func loadConfig(path string, stderr io.Writer) (*agent.Config, int) {
+	if path == "" {
+		fmt.Fprintln(stderr, "hotfolder: missing --config FILE: pass the path of an agent.toml (agent.toml.example shows every key)")
+		return nil, exitUsage
+	}
+	cfg, err := agent.Load(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "hotfolder: invalid config:\n%v\n", err)
+		return nil, exitUsage
+	}
+	return cfg, exitOK
+}
+
+// sensitiveHeaderWords mark header names whose values are not printed.
+var sensitiveHeaderWords = []string{"auth", "token", "key", "secret", "cookie", "password", "session"}
+
+// redacted returns a copy of cfg safe to print: the values of headers that
+// look like credentials are replaced. Tokens are never part of Config's
+// printable fields.
+func redacted(cfg *agent.Config) *agent.Config {
+	out := *cfg
+	out.Folders = append([]agent.FolderConfig(nil), cfg.Folders...)
+	for i := range out.Folders {
+		h := map[string]string{}
+		for k, v := range out.Folders[i].Upload.Headers {
+			for _, w := range sensitiveHeaderWords {
+				if strings.Contains(strings.ToLower(k), w) {
+					v = "REDACTED"
+				}
+			}
+			h[k] = v
+		}
+		out.Folders[i].Upload.Headers = h
+		out.Folders[i].Upload.URL = agent.RedactURL(out.Folders[i].Upload.URL)
+	}
+	return &out
+}

@@ -1,0 +1,10 @@
+//go:build !windows
+
+package watcher
+
+import "github.com/fsnotify/fsnotify"
+
+// addNotify watches dir.
+func addNotify(n *fsnotify.Watcher, dir string) error {
+	return n.Add(dir)
+}
