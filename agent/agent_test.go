@@ -475,3 +475,86 @@ func TestAgentShutdownLeavesUnfinishedInInbox(t *testing.T) {
 		t.Errorf("want one canceled line, got %d:\n%s", n, ta.log)
 	}
 }
+
+func TestAgentTooLargeNeverRetried(t *testing.T) {
+	var requests sync.Map
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		n, _ := requests.LoadOrStore("n", new(int))
+		*n.(*int)++
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+	}))
+	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", ""))
+	writeFile(t, filepath.Join(ta.inbox, "huge.iso"), []byte("pretend this is big"))
+	eventually(t, "note in failed", func() bool { return exists(filepath.Join(ta.failed, "huge.iso.error.json")) })
+	n, _ := requests.Load("n")
+	if got := *n.(*int); got != 1 {
+		t.Errorf("server saw %d requests for a 413, want 1", got)
+	}
+	if !strings.Contains(ta.log.String(), "class=too_large") {
+		t.Errorf("no too_large class in log:\n%s", ta.log)
+	}
+}
+
+func TestAgentRetryForGivesUp(t *testing.T) {
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusBadGateway)
+	}))
+	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", "")+"retry_for = \"1s\"\n")
+	writeFile(t, filepath.Join(ta.inbox, "late.txt"), []byte("x"))
+	notePath := filepath.Join(ta.failed, "late.txt.error.json")
+	eventually(t, "note in failed", func() bool { return exists(notePath) })
+	var note failureNote
+	data, _ := os.ReadFile(notePath)
+	if err := json.Unmarshal(data, &note); err != nil {
+		t.Fatal(err)
+	}
+	if note.Class != "http_server" || !note.Recoverable || note.Attempts < 2 || note.HTTPStatus != 502 {
+		t.Errorf("note %+v", note)
+	}
+	if note.FirstAttempt == "" || note.LastAttempt == "" || note.AgentVersion == "" {
+		t.Errorf("note lacks attempt times or version: %+v", note)
+	}
+}
+
+func TestAgentFileMovedBackFromFailedIsSentAgain(t *testing.T) {
+	reject := true
+	var mu sync.Mutex
+	s := newSink(func(int) int {
+		mu.Lock()
+		defer mu.Unlock()
+		if reject {
+			return http.StatusUnprocessableEntity
+		}
+		return http.StatusCreated
+	})
+	srv := newServer(t, s)
+	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", ""))
+	writeFile(t, filepath.Join(ta.inbox, "form.pdf"), []byte("fixed later"))
+	eventually(t, "form.pdf in failed", func() bool { return exists(filepath.Join(ta.failed, "form.pdf.error.json")) })
+	mu.Lock()
+	reject = false
+	mu.Unlock()
+	if err := os.Rename(filepath.Join(ta.failed, "form.pdf"), filepath.Join(ta.inbox, "form.pdf")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "form.pdf in done", func() bool { return exists(filepath.Join(ta.done, "form.pdf")) })
+	if got := string(s.content("form.pdf")); got != "fixed later" {
+		t.Errorf("server has %q", got)
+	}
+}
+
+func TestAgentSecondInstanceRejected(t *testing.T) {
+	srv := newServer(t, newSink(nil))
+	dir := t.TempDir()
+	startAgent(t, dir, configText(srv.URL+"/upload", ""))
+	cfg, err := Load(filepath.Join(dir, "agent.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(cfg, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "in use by another hotfolder agent") {
+		t.Fatalf("second agent on one state_dir: %v", err)
+	}
+}
