@@ -3,10 +3,11 @@
 // of workers, retries what is worth retrying and files each file in its
 // done or failed folder.
 //
-// A file's path through the agent: watcher.Watcher reports it settled →
-// the queue → a worker hashes it and calls uploader.Client.Upload → on a
-// receipt the filer moves it to done; on a permanent error to failed with
-// a note; on a recoverable error it waits and goes back to the queue.
+// A file's path through the agent: watcher.Watcher reports it settled, it
+// waits in the queue, and a worker hashes it and calls
+// uploader.Client.Upload. On a receipt the filer moves it to done. On a
+// permanent error it goes to failed with a note. On a recoverable error it
+// waits and goes back to the queue.
 package agent
 
 import (
@@ -137,8 +138,8 @@ func (a *Agent) skipDirs() []string {
 }
 
 // Run watches and uploads until ctx is canceled. Then intake stops at
-// once, uploads in flight get shutdown_grace to finish and are canceled
-// after that; their files stay in the inbox for the next start.
+// once and uploads in flight get shutdown_grace to finish. After that they
+// are canceled, and their files stay in the inbox for the next start.
 func (a *Agent) Run(ctx context.Context) error {
 	a.logStart()
 	defer a.lock.Close()

@@ -23,7 +23,7 @@ import (
 const waitFor = 30 * time.Second
 
 // sink is a test endpoint that stores what it receives, keyed by file
-// name, and answers with status(n) for the n-th request (1-based).
+// name, and responds with status(n) to the n-th request (1-based).
 type sink struct {
 	mu       sync.Mutex
 	requests int

@@ -62,7 +62,7 @@ type UploadConfig struct {
 	Timeout      Duration          `toml:"timeout"`       // limit for one attempt; default 0, no limit
 	StallTimeout Duration          `toml:"stall_timeout"` // abort after this long without progress; default 60s
 	RetryMin     Duration          `toml:"retry_min"`     // first retry delay; default 1s
-	RetryMax     Duration          `toml:"retry_max"`     // longest retry delay; default 5m
+	RetryMax     Duration          `toml:"retry_max"`     // maximum retry delay; default 5m
 	RetryFor     Duration          `toml:"retry_for"`     // give up after retrying this long; default 0, forever
 	CAFile       string            `toml:"ca_file"`       // PEM CA certificate added to the system roots
 	ClientCert   string            `toml:"client_cert"`   // PEM client certificate for mutual TLS

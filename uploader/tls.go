@@ -24,7 +24,7 @@ func TLSConfig(caFile, certFile, keyFile string) (*tls.Config, error) {
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("ca_file %s holds no PEM certificate: export the CA certificate in PEM form (-----BEGIN CERTIFICATE-----)", caFile)
+			return nil, fmt.Errorf("ca_file %s contains no PEM certificate: export the CA certificate in PEM form (-----BEGIN CERTIFICATE-----)", caFile)
 		}
 		cfg.RootCAs = pool
 	}

@@ -307,7 +307,7 @@ func TestUploadStallServerStopsReading(t *testing.T) {
 }
 
 // TestUploadStallNoAnswer uses a server that reads the whole body and then
-// never answers.
+// never responds.
 func TestUploadStallNoAnswer(t *testing.T) {
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

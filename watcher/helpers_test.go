@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -198,14 +197,14 @@ func (h *logSink) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h *logSink) WithGroup(name string) slog.Handler { return h }
 
-// count returns how many lines match: the message contains msg (when set)
+// count returns how many lines match: the message is msg (when set)
 // and every key=value in attrs holds.
 func (h *logSink) count(msg string, attrs ...string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	n := 0
 	for _, r := range *h.recs {
-		if msg != "" && !strings.Contains(r.msg, msg) {
+		if msg != "" && r.msg != msg {
 			continue
 		}
 		if matchAttrs(r.attrs, attrs) {
