@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -477,18 +478,16 @@ func TestAgentShutdownLeavesUnfinishedInInbox(t *testing.T) {
 }
 
 func TestAgentTooLargeNeverRetried(t *testing.T) {
-	var requests sync.Map
+	var requests atomic.Int32
 	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
-		n, _ := requests.LoadOrStore("n", new(int))
-		*n.(*int)++
+		requests.Add(1)
 		w.WriteHeader(http.StatusRequestEntityTooLarge)
 	}))
 	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", ""))
 	writeFile(t, filepath.Join(ta.inbox, "huge.iso"), []byte("pretend this is big"))
 	eventually(t, "note in failed", func() bool { return exists(filepath.Join(ta.failed, "huge.iso.error.json")) })
-	n, _ := requests.Load("n")
-	if got := *n.(*int); got != 1 {
+	if got := requests.Load(); got != 1 {
 		t.Errorf("server saw %d requests for a 413, want 1", got)
 	}
 	if !strings.Contains(ta.log.String(), "class=too_large") {
