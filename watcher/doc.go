@@ -24,7 +24,7 @@
 // from its own looks, and it can be opened for reading. A file found by a
 // listing whose mtime is already older than Settle, and that no event has
 // touched since, settles after two equal looks min(Settle, max(Settle/4,
-// 1s)) apart, so a backlog does not wait a full settle time; a single look
+// 1s)) apart, so a backlog does not wait a full settle time. A single look
 // never settles a file. On Windows the open shares read but not write
 // access, so it fails with a sharing violation while another process has
 // the file open for writing; that, and a lock violation, mean "not yet".

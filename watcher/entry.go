@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// entry is one file the watcher knows: pending (in the due heap) or handed
+// entry is one file the watcher tracks: pending (in the due heap) or handed
 // to the agent (not in it). It is kept small because a backlog may hold
 // hundreds of thousands of them.
 type entry struct {

@@ -52,7 +52,7 @@ func (l *loop) onNotifyError(err error) {
 }
 
 // gone forgets p after a Remove or Rename. A file handed to the agent
-// stays handed until Release, but is looked at again then.
+// stays handed until Release, and is looked at again after it.
 func (l *loop) gone(p string) {
 	delete(l.rejected, p)
 	if l.watches.has(p) {
@@ -76,7 +76,7 @@ func (l *loop) touched(p string, created bool) {
 		return
 	}
 	if e := l.files[p]; e != nil {
-		e.touched()
+		l.touchedEntry(e)
 		return
 	}
 	if !created || l.watches.has(p) {
@@ -105,12 +105,12 @@ func (l *loop) classified(p string, k kind, listed bool) {
 }
 
 // candidate makes p a pending file unless it is known already or
-// filtered out. listed tells whether a listing found it rather than an
+// filtered out. listed is true when a listing found it rather than an
 // event.
 func (l *loop) candidate(p string, listed bool) {
 	if e := l.files[p]; e != nil {
 		if !listed {
-			e.touched()
+			l.touchedEntry(e)
 		}
 		return
 	}
@@ -120,6 +120,15 @@ func (l *loop) candidate(p string, listed bool) {
 	e := &entry{path: p, index: -1, listed: listed}
 	l.files[p] = e
 	l.schedule(e, l.now())
+}
+
+// touchedEntry records an event for a known file. A pending file waiting
+// for its marker or for a retry is looked at again within a tick.
+func (l *loop) touchedEntry(e *entry) {
+	e.touched()
+	if next := l.now() + l.tick; !e.handed && e.due > next {
+		l.schedule(e, next)
+	}
 }
 
 // markerSeen looks at base again now that its ready marker appeared.

@@ -2,7 +2,7 @@ package watcher
 
 import "io/fs"
 
-// kind is what the watcher makes of a directory entry.
+// kind is the watcher's classification of a directory entry.
 type kind uint8
 
 const (

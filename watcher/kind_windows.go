@@ -13,9 +13,9 @@ const foldCase = true
 const reparseTagNameSurrogate = 0x20000000
 
 // irregularKind classifies a reparse point that Go reports as
-// fs.ModeIrregular. Junctions and mount points lead out of the inbox and
-// are links; other tags, such as OneDrive placeholders, are files or
-// folders with data of their own.
+// fs.ModeIrregular. Junctions and mount points lead out of the inbox, so
+// they count as links. Other tags, such as OneDrive placeholders, are
+// files or folders with data of their own.
 func irregularKind(p string) kind {
 	name, err := syscall.UTF16PtrFromString(longPath(p))
 	if err != nil {

@@ -43,7 +43,7 @@ type listStats struct {
 // lister lists folders on a goroutine of its own, so Run never waits for
 // a large backlog to be read. It watches each folder before listing it,
 // so a file created meanwhile shows up as an event, in the listing, or
-// both, and is never missed.
+// both.
 type lister struct {
 	root    string
 	filter  filter
@@ -96,6 +96,16 @@ func (s *lister) nudge() {
 	}
 }
 
+// takeDirs returns the subfolders requested so far, leaving a full
+// listing request in place.
+func (s *lister) takeDirs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	dirs := s.dirs
+	s.dirs = nil
+	return dirs
+}
+
 func (s *lister) take() (full bool, dirs []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -138,13 +148,20 @@ func (s *lister) walk(ctx context.Context, start string, full bool) bool {
 	stack := []string{start}
 	var batch []foundEntry
 	for len(stack) > 0 {
+		if full && !s.walkRequested(ctx) {
+			return false
+		}
 		dir := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if dir != s.root && !isPlainDir(dir) {
 			continue
 		}
+		err := s.watches.add(dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // removed since it was read; its Remove event follows
+		}
 		st.dirs++
-		if err := s.watches.add(dir); err != nil {
+		if err != nil {
 			st.watchFailed++
 			if st.watchErr == nil {
 				st.watchErr = fmt.Errorf("watching folder %q failed: %w", dir, err)
@@ -158,6 +175,17 @@ func (s *lister) walk(ctx context.Context, start string, full bool) bool {
 	}
 	st.took = time.Since(began)
 	return s.send(ctx, found{entries: batch, gen: s.gen, done: true, full: full, stats: st})
+}
+
+// walkRequested lists the subfolders requested while a full listing runs,
+// so new folders on a slow share are watched without waiting for it.
+func (s *lister) walkRequested(ctx context.Context) bool {
+	for _, d := range s.takeDirs() {
+		if !s.walk(ctx, d, false) {
+			return false
+		}
+	}
+	return true
 }
 
 // list reads dir in chunks, sends its non-folder entries on in batches

@@ -12,7 +12,7 @@ import (
 
 const (
 	// eventQueueSize is the number of fsnotify events buffered between the
-	// pump and the event loop; when it is full, events are dropped and the
+	// pump and the event loop. When it is full, events are dropped and the
 	// inbox is listed again, as after a kernel queue overflow.
 	eventQueueSize = 4096
 	// maxCheckBatch bounds the time one round of settle checks may take
@@ -21,10 +21,18 @@ const (
 	// minCheckDelay is the shortest wait before a round of settle checks,
 	// so candidates arriving together are checked together.
 	minCheckDelay = 5 * time.Millisecond
+	// minMarkerWait and markerLookCost set the interval between looks at
+	// a settled file whose ready marker is missing: minMarkerWait, or
+	// markerLookCost per pending file when that is longer, so files
+	// waiting for markers cost at most about 1,000 looks a second. The
+	// marker's event, or the listing that finds it, brings the look
+	// forward; this interval is the safety net for a lost event.
+	minMarkerWait  = 2 * time.Second
+	markerLookCost = time.Millisecond
 )
 
 // loop is the state of one Run. Everything in it belongs to the goroutine
-// running Run except where a field says otherwise.
+// running Run unless a field's comment states otherwise.
 type loop struct {
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -34,9 +42,9 @@ type loop struct {
 	log    *slog.Logger
 	start  time.Time // base of the monotonic times in entries
 
-	tick       time.Duration // interval between two looks at a pending file
-	quickGap   time.Duration // shortest settle time of an old file found by a listing
-	markerWait time.Duration // interval between looks for a missing ready marker
+	tick      time.Duration // interval between two looks at a pending file
+	quickGap  time.Duration // shortest settle time of an old file found by a listing
+	retryWait time.Duration // interval between looks at a file that could not be read
 
 	watches *watchSet // shared with the lister
 	notify  *fsnotify.Watcher
@@ -56,7 +64,7 @@ type loop struct {
 	rootErr     error
 	watchErr    error
 	listedOnce  bool
-	notifyError error // why fsnotify could not start, nil when it runs or in poll mode
+	notifyError error // the error that kept fsnotify from starting, nil when it runs or in poll mode
 
 	checkTimer  *time.Timer
 	checkAt     time.Duration // when checkTimer fires, -1 when stopped
@@ -79,8 +87,8 @@ func newLoop(ctx context.Context, w *Watcher) *loop {
 		start:       time.Now(),
 		tick:        tick,
 		quickGap:    min(o.Settle, max(tick, time.Second)),
-		markerWait:  clampDuration(10*tick, time.Second, 10*time.Second),
-		watches:     newWatchSet(),
+		retryWait:   clampDuration(4*tick, time.Second, 5*time.Second),
+		watches:     newWatchSet(o.Root, w.failWatch),
 		events:      make(chan fsnotify.Event, eventQueueSize),
 		errs:        make(chan error, 16),
 		found:       make(chan found, 4),
@@ -156,7 +164,7 @@ func (l *loop) startNotifier() {
 	if err != nil {
 		if l.notifyError == nil {
 			l.log.Error("cannot start file events, relying on rescans", slog.String("path", l.o.Root),
-				slog.String("class", "watch_failed"), slog.Duration("rescan", l.rescanInterval()), slog.Any("error", err))
+				slog.String("class", "watch_failed"), slog.Duration("rescan", l.rescanIntervalIf(true)), slog.Any("error", err))
 		}
 		l.notifyError = err
 		l.publishHealth()

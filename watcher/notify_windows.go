@@ -2,15 +2,20 @@ package watcher
 
 import "github.com/fsnotify/fsnotify"
 
-// notifyBufferSize is the ReadDirectoryChangesW buffer per watched folder,
-// raised from fsnotify's 64 KiB default so bursts of events overflow less.
-const notifyBufferSize = 256 << 10
+// rootBufferSize is the ReadDirectoryChangesW buffer for the inbox itself,
+// raised from fsnotify's 64 KiB default so a burst of files dropped into
+// the inbox overflows less. Subfolders keep the default because fsnotify
+// allocates the buffer for every watched folder.
+const rootBufferSize = 256 << 10
 
-// addNotify watches dir. SMB shares reject buffers above 64 KiB, so a
-// failure with the large buffer is retried with fsnotify's default.
-func addNotify(n *fsnotify.Watcher, dir string) error {
-	if err := n.AddWith(dir, fsnotify.WithBufferSize(notifyBufferSize)); err == nil {
-		return nil
+// addNotify watches dir. fsnotify documents 64 KiB as the largest buffer
+// guaranteed to work on SMB shares, so a failure with the large buffer is
+// retried with the default.
+func addNotify(n *fsnotify.Watcher, dir string, root bool) error {
+	if root {
+		if err := n.AddWith(dir, fsnotify.WithBufferSize(rootBufferSize)); err == nil {
+			return nil
+		}
 	}
 	return n.Add(dir)
 }

@@ -37,6 +37,19 @@ type File struct {
 // validate checks o and returns a copy with cleaned paths, Skip reduced
 // to the folders strictly inside Root, and a logger.
 func (o Options) validate() (Options, error) {
+	if err := errors.Join(o.problems()...); err != nil {
+		return o, err
+	}
+	o.Root = filepath.Clean(o.Root)
+	o.Skip = skipsInside(o.Root, o.Skip)
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o, nil
+}
+
+// problems returns every invalid option, so one run shows them all.
+func (o Options) problems() []error {
 	var errs []error
 	if o.Root == "" || !filepath.IsAbs(o.Root) {
 		errs = append(errs, fmt.Errorf("inbox %q is not an absolute path; give the full path of the folder to watch", o.Root))
@@ -63,15 +76,7 @@ func (o Options) validate() (Options, error) {
 			errs = append(errs, fmt.Errorf("skip folder %q is not an absolute path", s))
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return o, err
-	}
-	o.Root = filepath.Clean(o.Root)
-	o.Skip = skipsInside(o.Root, o.Skip)
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	return o, nil
+	return errs
 }
 
 func checkPatterns(kind string, patterns []string) []error {

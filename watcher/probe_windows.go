@@ -14,8 +14,8 @@ const (
 
 // openProbe opens the file at p for reading and closes it at once. The
 // open shares read and delete access but not write access, so it fails
-// with a sharing violation while any other process holds the file open
-// for writing; busy is true then, and also on a lock violation.
+// with a sharing violation while another process has the file open for
+// writing. busy is true then, and also on a lock violation.
 func openProbe(p string) (busy bool, err error) {
 	name, err := syscall.UTF16PtrFromString(longPath(p))
 	if err != nil {

@@ -62,6 +62,9 @@ func (l *loop) arm(fi fs.FileInfo) {
 	if l.rootErr != nil {
 		l.log.Info("inbox available again, watching it", slog.String("path", l.o.Root))
 	}
+	// On Windows a FileInfo loads its file ID from its path on first use;
+	// load it now, before the path can name another folder.
+	os.SameFile(fi, fi)
 	l.armed, l.rootInfo, l.rootErr = true, fi, nil
 	l.publishHealth()
 	l.lister.requestFull()
@@ -114,8 +117,8 @@ func (l *loop) scheduleRescan() {
 	l.rescanTimer.Reset(d)
 }
 
-// rescanInterval is Options.Rescan, or degradedRescan while some folders
-// cannot be watched and Options.Rescan is 0.
+// rescanInterval is Options.Rescan, or the degraded interval while some
+// folders cannot be watched and Options.Rescan is 0.
 func (l *loop) rescanInterval() time.Duration {
 	return l.rescanIntervalIf(l.notifyError != nil || l.watchErr != nil)
 }
@@ -124,7 +127,7 @@ func (l *loop) rescanIntervalIf(degraded bool) time.Duration {
 	if l.o.Rescan > 0 || !degraded {
 		return l.o.Rescan
 	}
-	return degradedRescan
+	return l.w.degradedRescan
 }
 
 // repeatLog limits a repeating warning to one line a minute and counts the

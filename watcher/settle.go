@@ -9,8 +9,8 @@ import (
 )
 
 // runChecks looks at every pending file that is due, oldest first, for at
-// most maxCheckBatch; the rest wait for the next round so events keep
-// flowing. Checks pause while the inbox is unavailable.
+// most maxCheckBatch. The rest wait for the next round, so events keep
+// flowing meanwhile. Checks pause while the inbox is unavailable.
 func (l *loop) runChecks() {
 	if !l.armed {
 		return
@@ -52,7 +52,7 @@ func (l *loop) check(e *entry, now time.Duration) {
 	}
 	if l.o.ReadyMarker != "" {
 		if _, err := os.Lstat(e.path + l.o.ReadyMarker); err != nil {
-			l.schedule(e, now+l.markerWait)
+			l.schedule(e, now+max(minMarkerWait, time.Duration(l.due.Len())*markerLookCost))
 			return
 		}
 	}
@@ -75,7 +75,8 @@ func (l *loop) check(e *entry, now time.Duration) {
 //
 // NOTE: the quick path trusts the mtime. A share whose clock runs behind,
 // or a writer that sets an old mtime before it has finished writing, can
-// make a file look old; quickGap (at least 1 s) bounds that risk.
+// make a file look old. Then only quickGap (at least 1 s, or Settle when
+// shorter) of unchanged size and mtime guards against an early report.
 func (l *loop) observe(e *entry, fi fs.FileInfo, now time.Duration) bool {
 	size, mtime := fi.Size(), fi.ModTime().UnixNano()
 	if e.seen == 0 || size != e.size || mtime != e.mtime {
@@ -111,7 +112,7 @@ func (l *loop) lookFailed(e *entry, err error, now time.Duration) {
 		l.log.Warn("cannot read file, retrying", slog.String("path", e.path),
 			slog.String("class", "read_failed"), slog.Any("error", err))
 	}
-	l.schedule(e, now+l.markerWait)
+	l.schedule(e, now+l.retryWait)
 }
 
 // handOff reports e to the agent.

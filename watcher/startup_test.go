@@ -13,6 +13,7 @@ import (
 )
 
 func TestBacklogAtStart(t *testing.T) {
+	t.Parallel()
 	root := tempDir(t)
 	want := map[string]string{
 		"a.txt":         "alpha",
@@ -46,6 +47,7 @@ func TestBacklogAtStart(t *testing.T) {
 }
 
 func TestNonRecursiveIgnoresSubfolders(t *testing.T) {
+	t.Parallel()
 	root := tempDir(t)
 	writeFile(t, filepath.Join(root, "sub", "old.txt"), "x")
 	h := start(t, Options{Root: root})
@@ -60,10 +62,13 @@ func TestNonRecursiveIgnoresSubfolders(t *testing.T) {
 }
 
 func TestCreateDuringStartupReportedOnce(t *testing.T) {
+	t.Parallel()
 	root := tempDir(t)
 	for _, n := range names("before-", 300) {
 		writeFile(t, filepath.Join(root, n), "b")
 	}
+
+	// Files keep arriving while Run arms its watch and lists the inbox.
 	h := prepare(t, Options{Root: root})
 	during := names("during-", 300)
 	created := make(chan struct{})
@@ -78,6 +83,7 @@ func TestCreateDuringStartupReportedOnce(t *testing.T) {
 	}()
 	h.run(t)
 	<-created
+
 	h.rec.waitTotal(t, 600)
 	time.Sleep(quietPeriod)
 	seen := map[string]int{}
@@ -95,6 +101,7 @@ func TestCreateDuringStartupReportedOnce(t *testing.T) {
 }
 
 func TestManyFilesAtOnceReportedOnce(t *testing.T) {
+	t.Parallel()
 	root := tempDir(t)
 	h := start(t, Options{Root: root})
 	h.waitListed(t)
@@ -119,6 +126,7 @@ func TestManyFilesAtOnceReportedOnce(t *testing.T) {
 }
 
 func TestOverflowListsInboxAgain(t *testing.T) {
+	t.Parallel()
 	root := tempDir(t)
 	h := prepare(t, Options{Root: root})
 	h.w.injectErr = make(chan error, 1)
@@ -142,6 +150,7 @@ func TestOverflowListsInboxAgain(t *testing.T) {
 }
 
 func TestWatchErrorListsInboxAgain(t *testing.T) {
+	t.Parallel()
 	root := tempDir(t)
 	h := prepare(t, Options{Root: root})
 	h.w.injectErr = make(chan error, 1)
@@ -157,6 +166,7 @@ func TestWatchErrorListsInboxAgain(t *testing.T) {
 }
 
 func TestRunTwiceConcurrently(t *testing.T) {
+	t.Parallel()
 	root := tempDir(t)
 	h := start(t, Options{Root: root})
 	h.waitListed(t)
@@ -167,6 +177,7 @@ func TestRunTwiceConcurrently(t *testing.T) {
 }
 
 func TestRunReturnsNilOnCancel(t *testing.T) {
+	t.Parallel()
 	root := tempDir(t)
 	w, err := New(Options{Root: root, Settle: testSettle, Ready: func(File) {}})
 	if err != nil {
@@ -175,6 +186,7 @@ func TestRunReturnsNilOnCancel(t *testing.T) {
 	if err := w.Healthy(); err == nil {
 		t.Error("Healthy() = nil before Run, want an error")
 	}
+
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
@@ -185,6 +197,7 @@ func TestRunReturnsNilOnCancel(t *testing.T) {
 	if err := w.Healthy(); err != nil {
 		t.Fatalf("Healthy() = %v while running on an existing inbox", err)
 	}
+
 	cancel()
 	select {
 	case err := <-done:

@@ -15,9 +15,9 @@ const (
 	// rootCheckInterval is how often Run checks that the inbox still
 	// exists and is the folder it watches.
 	rootCheckInterval = 2 * time.Second
-	// degradedRescan is the rescan interval while fsnotify cannot watch
-	// every folder and Options.Rescan is 0.
-	degradedRescan = time.Minute
+	// degradedRescanInterval is the rescan interval while fsnotify cannot
+	// watch every folder and Options.Rescan is 0.
+	degradedRescanInterval = time.Minute
 )
 
 var (
@@ -29,9 +29,10 @@ var (
 // Create it with New and start it with Run. Release, Resettle and Healthy
 // may be called from any goroutine.
 type Watcher struct {
-	opts      Options
-	rootCheck time.Duration
-	running   atomic.Bool
+	opts           Options
+	rootCheck      time.Duration // rootCheckInterval; tests shorten it
+	degradedRescan time.Duration // degradedRescanInterval; tests shorten it
+	running        atomic.Bool
 
 	cmdMu   sync.Mutex
 	cmds    []command
@@ -41,8 +42,9 @@ type Watcher struct {
 	health   error
 
 	// Hooks for tests in this package; nil and false in production.
-	injectErr  chan error  // errors handled as if fsnotify had sent them
-	dropEvents atomic.Bool // ignore every fsnotify event
+	injectErr  chan error             // errors handled as if fsnotify had sent them
+	dropEvents atomic.Bool            // ignore every fsnotify event
+	failWatch  func(dir string) error // a non-nil error fails the watch of dir
 }
 
 // command is a Release or Resettle waiting for the event loop.
@@ -59,10 +61,11 @@ func New(opts Options) (*Watcher, error) {
 		return nil, fmt.Errorf("watcher options: %w", err)
 	}
 	return &Watcher{
-		opts:      o,
-		rootCheck: rootCheckInterval,
-		cmdWake:   make(chan struct{}, 1),
-		health:    errNotRunning,
+		opts:           o,
+		rootCheck:      rootCheckInterval,
+		degradedRescan: degradedRescanInterval,
+		cmdWake:        make(chan struct{}, 1),
+		health:         errNotRunning,
 	}, nil
 }
 
@@ -82,8 +85,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 	return nil
 }
 
-// Release tells the watcher the agent is finished with path, whether it
-// was filed or given up. A later event or rescan may report path again.
+// Release marks path as finished by the agent, whether it was filed or
+// given up. A later event or rescan may report path again.
 // When path changed while the agent held it, it is settled and reported
 // again if it still exists.
 func (w *Watcher) Release(path string) {

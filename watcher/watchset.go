@@ -12,13 +12,15 @@ import (
 // (the Windows backend's Add and Remove wait for its reader goroutine,
 // which waits until its last event is taken).
 type watchSet struct {
+	root   string
+	fail   func(dir string) error // test hook; nil in production
 	mu     sync.Mutex
 	notify *fsnotify.Watcher // nil in poll mode or while fsnotify is unavailable
 	dirs   map[string]struct{}
 }
 
-func newWatchSet() *watchSet {
-	return &watchSet{dirs: make(map[string]struct{})}
+func newWatchSet(root string, fail func(string) error) *watchSet {
+	return &watchSet{root: root, fail: fail, dirs: make(map[string]struct{})}
 }
 
 // setNotifier replaces the fsnotify watcher; the caller closes the old one.
@@ -40,7 +42,12 @@ func (s *watchSet) add(dir string) error {
 	if _, ok := s.dirs[dir]; ok {
 		return nil
 	}
-	if err := addNotify(s.notify, dir); err != nil {
+	if s.fail != nil {
+		if err := s.fail(dir); err != nil {
+			return err
+		}
+	}
+	if err := addNotify(s.notify, dir, dir == s.root); err != nil {
 		return err
 	}
 	s.dirs[dir] = struct{}{}
