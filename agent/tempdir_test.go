@@ -17,7 +17,14 @@ import (
 // be removed after 2 s, such as a file left open on Windows, fails the test.
 func tempDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "agent-test-")
+	return tempDirIn(t, "")
+}
+
+// tempDirIn is tempDir in the folder parent, or in the default folder for
+// temporary files when parent is "".
+func tempDirIn(t *testing.T, parent string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp(parent, "agent-test-")
 	if err != nil {
 		t.Fatal(err)
 	}
