@@ -27,6 +27,7 @@ func noWarnings(t *testing.T, h *harness) {
 }
 
 func TestEventsFileCreated(t *testing.T) {
+	t.Parallel()
 	root := tempDir(t)
 	h := start(t, Options{Root: root})
 	h.waitListed(t)
@@ -42,6 +43,7 @@ func TestEventsFileCreated(t *testing.T) {
 }
 
 func TestEventsFileRenamedIn(t *testing.T) {
+	t.Parallel()
 	outside := tempDir(t)
 	root := filepath.Join(outside, "inbox")
 	if err := os.Mkdir(root, 0o755); err != nil {
@@ -61,6 +63,7 @@ func TestEventsFileRenamedIn(t *testing.T) {
 // Folders created after the start, nested ones, and a folder moved in
 // with files already in it are all watched and their files reported.
 func TestEventsNewSubfolders(t *testing.T) {
+	t.Parallel()
 	outside := tempDir(t)
 	root := filepath.Join(outside, "inbox")
 	if err := os.Mkdir(root, 0o755); err != nil {
@@ -91,6 +94,7 @@ func TestEventsNewSubfolders(t *testing.T) {
 // A file that another program holds open without sharing read or delete
 // access is not reported until the handle is closed.
 func TestHeldWithoutSharingNotReported(t *testing.T) {
+	t.Parallel()
 	root := tempDir(t)
 	p := filepath.Join(root, "held.pdf")
 	writeFile(t, p, "scanned page")
