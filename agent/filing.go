@@ -107,7 +107,7 @@ func copyAcross(src, root, dst string) error {
 
 // removeSource removes src once its copy is at dst. When another process
 // holds src (on Windows, an open without delete sharing) and src is still
-// there, it removes the copy again, so a retry copies anew instead of
+// there, it removes the copy, so a retry copies anew instead of
 // leaving a second copy under a " (n)" name.
 func removeSource(src, dst string) error {
 	err := os.Remove(src)

@@ -14,8 +14,9 @@ import (
 // root's folder instead.
 //
 // NOTE: os.Root.Remove (Go 1.26) deletes with FileDispositionInformationEx,
-// which Wine 8 does not implement, and Go falls back to the older class only
-// for other errors. Windows 10 1607 and later implement it on NTFS.
+// which Windows 10 1607 and later implement. Wine 8 does not, and the
+// error it returns is not one of those for which Go falls back to the
+// older FileDispositionInfo.
 func removeFile(root *os.Root, name string) error {
 	err := root.Remove(name)
 	if !errors.Is(err, windows.ERROR_INVALID_FUNCTION) {
