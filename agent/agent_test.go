@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -228,7 +229,7 @@ func writeFile(t *testing.T, p string, data []byte) {
 func TestAgentSlowWriterUploadedOnceWhole(t *testing.T) {
 	s := newSink(nil)
 	srv := newServer(t, s)
-	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", `settle = "1s"`))
+	ta := startAgent(t, tempDir(t), configText(srv.URL+"/upload", `settle = "1s"`))
 	p := filepath.Join(ta.inbox, "scan.pdf")
 	f, err := os.Create(p)
 	if err != nil {
@@ -256,7 +257,7 @@ func TestAgentSlowWriterUploadedOnceWhole(t *testing.T) {
 func TestAgentRenameInAndSubfolder(t *testing.T) {
 	s := newSink(nil)
 	srv := newServer(t, s)
-	dir := t.TempDir()
+	dir := tempDir(t)
 	ta := startAgent(t, dir, configText(srv.URL+"/upload", "recursive = true"))
 	outside := filepath.Join(dir, "elsewhere.csv")
 	writeFile(t, outside, []byte("till,total\n1,9.99\n"))
@@ -275,7 +276,7 @@ func TestAgentRenameInAndSubfolder(t *testing.T) {
 func TestAgentManyFilesAndBacklog(t *testing.T) {
 	s := newSink(nil)
 	srv := newServer(t, s)
-	dir := t.TempDir()
+	dir := tempDir(t)
 	inbox := filepath.Join(dir, "inbox")
 	for i := range 50 {
 		writeFile(t, filepath.Join(inbox, fmt.Sprintf("backlog-%03d.txt", i)), []byte(fmt.Sprint("old ", i)))
@@ -310,7 +311,7 @@ func TestAgentRetriesServerErrors(t *testing.T) {
 		return http.StatusCreated
 	})
 	srv := newServer(t, s)
-	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", ""))
+	ta := startAgent(t, tempDir(t), configText(srv.URL+"/upload", ""))
 	writeFile(t, filepath.Join(ta.inbox, "r.txt"), []byte("retry me"))
 	eventually(t, "r.txt in done", func() bool { return exists(filepath.Join(ta.done, "r.txt")) })
 	if !strings.Contains(ta.log.String(), "attempts=3") {
@@ -326,7 +327,7 @@ func TestAgentRejectedFileGoesToFailedWithNote(t *testing.T) {
 		io.Copy(io.Discard, r.Body)
 		http.Error(w, "no such template", http.StatusNotFound)
 	}))
-	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", ""))
+	ta := startAgent(t, tempDir(t), configText(srv.URL+"/upload", ""))
 	writeFile(t, filepath.Join(ta.inbox, "bad.pdf"), []byte("x"))
 	notePath := filepath.Join(ta.failed, "bad.pdf.error.json")
 	eventually(t, "note in failed", func() bool { return exists(notePath) })
@@ -356,7 +357,7 @@ func TestAgentWaitsForServerToComeUp(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	ta := startAgent(t, t.TempDir(), configText("http://"+addr+"/upload", ""))
+	ta := startAgent(t, tempDir(t), configText("http://"+addr+"/upload", ""))
 	writeFile(t, filepath.Join(ta.inbox, "wait.txt"), []byte("patience"))
 	eventually(t, "a refused attempt", func() bool { return strings.Contains(ta.log.String(), "class=connection_refused") })
 	time.Sleep(time.Second)
@@ -381,7 +382,7 @@ func TestAgentWaitsForServerToComeUp(t *testing.T) {
 func TestAgentNameCollisionInDone(t *testing.T) {
 	s := newSink(nil)
 	srv := newServer(t, s)
-	dir := t.TempDir()
+	dir := tempDir(t)
 	writeFile(t, filepath.Join(dir, "done", "a.txt"), []byte("earlier"))
 	ta := startAgent(t, dir, configText(srv.URL+"/upload", ""))
 	writeFile(t, filepath.Join(ta.inbox, "a.txt"), []byte("later"))
@@ -397,8 +398,11 @@ func TestAgentNameCollisionInDone(t *testing.T) {
 func TestAgentNonASCIINames(t *testing.T) {
 	s := newSink(nil)
 	srv := newServer(t, s)
-	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", ""))
+	ta := startAgent(t, tempDir(t), configText(srv.URL+"/upload", ""))
 	names := []string{"Überweisung März.pdf", "報告書.csv", "naïve \"quoted\" name.txt"}
+	if runtime.GOOS == "windows" {
+		names[2] = "naïve 'quoted' name.txt" // Windows file names cannot contain '"'
+	}
 	for _, n := range names {
 		writeFile(t, filepath.Join(ta.inbox, n), []byte(n))
 	}
@@ -413,7 +417,7 @@ func TestAgentNonASCIINames(t *testing.T) {
 func TestAgentRawModeNameInURL(t *testing.T) {
 	s := newSink(nil)
 	srv := newServer(t, s)
-	ta := startAgent(t, t.TempDir(), strings.Replace(configText(srv.URL+"/files/{name}", "recursive = true"),
+	ta := startAgent(t, tempDir(t), strings.Replace(configText(srv.URL+"/files/{name}", "recursive = true"),
 		"[folder.upload]", "[folder.upload]\nmode = \"raw\"\nmethod = \"PUT\"", 1))
 	writeFile(t, filepath.Join(ta.inbox, "sub", "x y.bin"), []byte{0, 1, 2})
 	eventually(t, "file in done", func() bool { return exists(filepath.Join(ta.done, "sub", "x y.bin")) })
@@ -425,7 +429,7 @@ func TestAgentRawModeNameInURL(t *testing.T) {
 func TestAgentRecoversReceiptWithoutResend(t *testing.T) {
 	s := newSink(nil)
 	srv := newServer(t, s)
-	dir := t.TempDir()
+	dir := tempDir(t)
 	inbox := filepath.Join(dir, "inbox")
 	p := filepath.Join(inbox, "sent-before-crash.pdf")
 	writeFile(t, p, []byte("already on the server"))
@@ -457,7 +461,7 @@ func TestAgentShutdownLeavesUnfinishedInInbox(t *testing.T) {
 		<-release
 	}))
 	defer close(release)
-	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", ""))
+	ta := startAgent(t, tempDir(t), configText(srv.URL+"/upload", ""))
 	p := filepath.Join(ta.inbox, "slow.bin")
 	writeFile(t, p, []byte("never answered"))
 	select {
@@ -484,7 +488,7 @@ func TestAgentTooLargeNeverRetried(t *testing.T) {
 		requests.Add(1)
 		w.WriteHeader(http.StatusRequestEntityTooLarge)
 	}))
-	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", ""))
+	ta := startAgent(t, tempDir(t), configText(srv.URL+"/upload", ""))
 	writeFile(t, filepath.Join(ta.inbox, "huge.iso"), []byte("pretend this is big"))
 	eventually(t, "note in failed", func() bool { return exists(filepath.Join(ta.failed, "huge.iso.error.json")) })
 	if got := requests.Load(); got != 1 {
@@ -500,7 +504,7 @@ func TestAgentRetryForGivesUp(t *testing.T) {
 		io.Copy(io.Discard, r.Body)
 		w.WriteHeader(http.StatusBadGateway)
 	}))
-	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", "")+"retry_for = \"1s\"\n")
+	ta := startAgent(t, tempDir(t), configText(srv.URL+"/upload", "")+"retry_for = \"1s\"\n")
 	writeFile(t, filepath.Join(ta.inbox, "late.txt"), []byte("x"))
 	notePath := filepath.Join(ta.failed, "late.txt.error.json")
 	eventually(t, "note in failed", func() bool { return exists(notePath) })
@@ -529,7 +533,7 @@ func TestAgentFileMovedBackFromFailedIsSentAgain(t *testing.T) {
 		return http.StatusCreated
 	})
 	srv := newServer(t, s)
-	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", ""))
+	ta := startAgent(t, tempDir(t), configText(srv.URL+"/upload", ""))
 	writeFile(t, filepath.Join(ta.inbox, "form.pdf"), []byte("fixed later"))
 	eventually(t, "form.pdf in failed", func() bool { return exists(filepath.Join(ta.failed, "form.pdf.error.json")) })
 	mu.Lock()
@@ -546,7 +550,7 @@ func TestAgentFileMovedBackFromFailedIsSentAgain(t *testing.T) {
 
 func TestAgentSecondInstanceRejected(t *testing.T) {
 	srv := newServer(t, newSink(nil))
-	dir := t.TempDir()
+	dir := tempDir(t)
 	startAgent(t, dir, configText(srv.URL+"/upload", ""))
 	cfg, err := Load(filepath.Join(dir, "agent.toml"))
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 // path.
 func writeConfig(t *testing.T, text string) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "agent.toml")
+	p := filepath.Join(tempDir(t), "agent.toml")
 	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestLoadDefaults(t *testing.T) {
 
 func TestLoadRelativeToConfigNotWorkingDir(t *testing.T) {
 	p := writeConfig(t, minimalConfig)
-	t.Chdir(t.TempDir())
+	t.Chdir(tempDir(t))
 	cfg, err := Load(p)
 	if err != nil {
 		t.Fatal(err)
@@ -162,7 +162,7 @@ func TestLoadErrorsNameLineKeyValue(t *testing.T) {
 }
 
 func TestLoadTokenFromFileAndEnv(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	if err := os.WriteFile(filepath.Join(dir, "token"), []byte("file-secret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestLoadCollectsAllErrors(t *testing.T) {
 }
 
 func TestLoadMissingFile(t *testing.T) {
-	_, err := Load(filepath.Join(t.TempDir(), "nope.toml"))
+	_, err := Load(filepath.Join(tempDir(t), "nope.toml"))
 	if err == nil || !strings.Contains(err.Error(), "--config") {
 		t.Fatalf("want a hint to pass --config, got %v", err)
 	}

@@ -102,7 +102,22 @@ func copyAcross(src, root, dst string) error {
 	}
 	_ = os.Chtimes(dst, st.ModTime(), st.ModTime())
 	in.Close()
-	return os.Remove(src)
+	return removeSource(src, dst)
+}
+
+// removeSource removes src once its copy is at dst. When another process
+// holds src (on Windows, an open without delete sharing) and src is still
+// there, it removes the copy, so a retry copies anew instead of
+// leaving a second copy under a " (n)" name.
+func removeSource(src, dst string) error {
+	err := os.Remove(src)
+	if err == nil {
+		return nil
+	}
+	if _, serr := os.Lstat(src); serr == nil {
+		os.Remove(dst)
+	}
+	return err
 }
 
 // failureNote is the content of the <name>.error.json file written beside

@@ -34,7 +34,7 @@ func writeJournal(t *testing.T, state, p, rel string) {
 func TestRecoverCompletesInterruptedCopy(t *testing.T) {
 	s := newSink(nil)
 	srv := newServer(t, s)
-	dir := t.TempDir()
+	dir := tempDir(t)
 	src := filepath.Join(dir, "inbox", "copied.pdf")
 	writeFile(t, src, []byte("copied across volumes"))
 	// The copy into done finished, the source was not yet removed, and a
@@ -65,7 +65,7 @@ func TestRecoverCompletesInterruptedCopy(t *testing.T) {
 func TestRecoverChangedFileIsSentAgain(t *testing.T) {
 	s := newSink(nil)
 	srv := newServer(t, s)
-	dir := t.TempDir()
+	dir := tempDir(t)
 	src := filepath.Join(dir, "inbox", "report.csv")
 	writeFile(t, src, []byte("v1"))
 	writeJournal(t, filepath.Join(dir, "state"), src, "report.csv")
@@ -81,7 +81,7 @@ func TestRecoverChangedFileIsSentAgain(t *testing.T) {
 }
 
 func TestJournalCompactedAtStart(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	p := filepath.Join(dir, journalName)
 	lines := `{"op":"sent","folder":"f","path":"/a","size":1}
 {"op":"filed","folder":"f","path":"/a"}

@@ -86,7 +86,7 @@ func TestClassifyWindowsNumbers(t *testing.T) {
 
 func TestClassifyRealFailures(t *testing.T) {
 	t.Run("missing file", func(t *testing.T) {
-		_, err := os.Open(filepath.Join(t.TempDir(), "absent"))
+		_, err := os.Open(filepath.Join(tempDir(t), "absent"))
 		if got := Classify(err); got != ClassFileNotFound {
 			t.Errorf("got %q", got)
 		}

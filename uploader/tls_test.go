@@ -22,7 +22,7 @@ import (
 // CA file.
 func writeCA(t *testing.T, srv *httptest.Server) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "ca.pem")
+	p := filepath.Join(tempDir(t), "ca.pem")
 	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		t.Fatal(err)
@@ -45,7 +45,7 @@ func writeOtherCA(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := filepath.Join(t.TempDir(), "other-ca.pem")
+	p := filepath.Join(tempDir(t), "other-ca.pem")
 	os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
 	return p
 }
@@ -77,7 +77,7 @@ func TestUploadPrivateCA(t *testing.T) {
 }
 
 func TestTLSConfigRejectsBadFiles(t *testing.T) {
-	notPEM := filepath.Join(t.TempDir(), "ca.txt")
+	notPEM := filepath.Join(tempDir(t), "ca.txt")
 	os.WriteFile(notPEM, []byte("not a certificate"), 0o644)
 	if _, err := TLSConfig(notPEM, "", ""); err == nil {
 		t.Error("a CA file without PEM was accepted")

@@ -23,7 +23,7 @@ import (
 // writeSource writes content to a file and returns its Source.
 func writeSource(t *testing.T, name string, content []byte) Source {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "f.bin")
+	p := filepath.Join(tempDir(t), "f.bin")
 	if err := os.WriteFile(p, content, 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,10 @@ package uploader
 // Windows error numbers, from winerror.h. They are plain numbers here, not
 // syscall.Errno values, so the mapping below is tested on every OS: on Linux
 // the same numbers mean other things (32 is EPIPE).
+//
+// NOTE: Wine 8 does not enforce byte-range locks on ReadFile. A read of a
+// range that another handle locked fails with ERROR_LOCK_VIOLATION on
+// Windows but succeeds under Wine, so tests inject that error.
 const (
 	winErrorFileNotFound     = 2     // ERROR_FILE_NOT_FOUND
 	winErrorPathNotFound     = 3     // ERROR_PATH_NOT_FOUND

@@ -11,6 +11,11 @@ const rootBufferSize = 256 << 10
 // addNotify watches dir. fsnotify documents 64 KiB as the largest buffer
 // guaranteed to work on SMB shares, so a failure with the large buffer is
 // retried with the default.
+//
+// NOTE: fsnotify 1.10.1 opens dir without the \\?\ prefix, so where the
+// LongPathsEnabled policy is off, Windows likely rejects a folder path
+// longer than MAX_PATH and that folder is found only by rescans. Wine
+// accepts such paths, so no test here shows it.
 func addNotify(n *fsnotify.Watcher, dir string, root bool) error {
 	if root {
 		if err := n.AddWith(dir, fsnotify.WithBufferSize(rootBufferSize)); err == nil {

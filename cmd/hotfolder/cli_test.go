@@ -5,13 +5,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
 func TestValidatePrintsSettingsWithoutSecrets(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	os.WriteFile(filepath.Join(dir, "token"), []byte("tok-3141\n"), 0o600)
 	config := filepath.Join(dir, "agent.toml")
 	os.WriteFile(config, []byte(`
@@ -34,7 +35,7 @@ X-Office = "Main Street"
 			t.Errorf("output shows secret %q:\n%s", secret, out)
 		}
 	}
-	for _, want := range []string{"Main Street", filepath.Join(dir, "in"), `settle = "2s"`, "is valid"} {
+	for _, want := range []string{"Main Street", strconv.Quote(filepath.Join(dir, "in")), `settle = "2s"`, "is valid"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -42,7 +43,7 @@ X-Office = "Main Street"
 }
 
 func TestExitStatuses(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	bad := filepath.Join(dir, "bad.toml")
 	os.WriteFile(bad, []byte("[agent]\nmax_uploads = -1\n"), 0o644)
 	cases := []struct {
@@ -70,7 +71,7 @@ func TestExitStatuses(t *testing.T) {
 }
 
 func TestDemoDeliversDroppedFile(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
 	exited := make(chan int, 1)

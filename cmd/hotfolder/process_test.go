@@ -126,7 +126,7 @@ func TestKillDuringUploadsLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills real processes for about half a minute")
 	}
-	dir := t.TempDir()
+	dir := tempDir(t)
 	received := filepath.Join(dir, "received")
 	url := slowReceiver(t, received, 8<<20)
 	config := writeAgentConfig(t, dir, url, "")
@@ -205,7 +205,7 @@ func TestKillDuringUploadsLosesNothing(t *testing.T) {
 // TestSecondSignalExitsAtOnce checks that SIGTERM drains within the grace
 // period and that a second signal does not wait for it.
 func TestSecondSignalExitsAtOnce(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	hang := make(chan struct{})
 	defer close(hang)
 	l, err := net.Listen("tcp", "127.0.0.1:0")

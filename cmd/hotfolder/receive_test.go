@@ -32,7 +32,7 @@ func (b *lockedBuffer) String() string {
 }
 
 func TestReceiveFlagErrors(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	cases := []struct {
 		name string
 		args []string
@@ -71,7 +71,7 @@ func TestReceiveHelp(t *testing.T) {
 
 func TestReceiveMissingTokenFile(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	args := []string{"--dir", t.TempDir(), "--listen", "127.0.0.1:0", "--token-file", filepath.Join(t.TempDir(), "none")}
+	args := []string{"--dir", tempDir(t), "--listen", "127.0.0.1:0", "--token-file", filepath.Join(tempDir(t), "none")}
 	if code := runReceive(context.Background(), args, &stdout, &stderr); code != exitError {
 		t.Errorf("exit %d, want %d; stderr:\n%s", code, exitError, stderr.String())
 	}
@@ -80,8 +80,8 @@ func TestReceiveMissingTokenFile(t *testing.T) {
 var uploadURLPattern = regexp.MustCompile(`http://127\.0\.0\.1:\d+/upload`)
 
 func TestReceiveServesUntilCanceled(t *testing.T) {
-	dir := t.TempDir()
-	tokenFile := filepath.Join(t.TempDir(), "token")
+	dir := tempDir(t)
+	tokenFile := filepath.Join(tempDir(t), "token")
 	if err := os.WriteFile(tokenFile, []byte("cli-token\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -51,7 +51,7 @@ func (b *syncBuffer) String() string {
 func startReceiver(t *testing.T, opts Options) *testReceiver {
 	t.Helper()
 	if opts.Dir == "" {
-		opts.Dir = filepath.Join(t.TempDir(), "received")
+		opts.Dir = filepath.Join(tempDir(t), "received")
 	}
 	logs := &syncBuffer{}
 	if opts.Logger == nil {

@@ -38,7 +38,7 @@ type served struct {
 func startServe(t *testing.T, opts ServeOptions) *served {
 	t.Helper()
 	if opts.Options.Dir == "" {
-		opts.Options.Dir = t.TempDir()
+		opts.Options.Dir = tempDir(t)
 	}
 	if opts.Listen == "" {
 		opts.Listen = "127.0.0.1:0"
@@ -110,7 +110,7 @@ func TestServeFinishesRunningUpload(t *testing.T) {
 
 func TestServeRejectsOpenAddressWithoutToken(t *testing.T) {
 	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0"} {
-		err := Serve(context.Background(), ServeOptions{Listen: addr, Options: Options{Dir: t.TempDir()}})
+		err := Serve(context.Background(), ServeOptions{Listen: addr, Options: Options{Dir: tempDir(t)}})
 		if !errors.Is(err, ErrTokenRequired) {
 			t.Errorf("Serve on %s without a token: %v, want ErrTokenRequired", addr, err)
 			continue
@@ -130,7 +130,7 @@ func TestServeLocalhostNeedsNoToken(t *testing.T) {
 }
 
 func TestServeTokenFile(t *testing.T) {
-	tokenFile := filepath.Join(t.TempDir(), "token")
+	tokenFile := filepath.Join(tempDir(t), "token")
 	if err := os.WriteFile(tokenFile, []byte("  file-token\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -147,21 +147,21 @@ func TestServeTokenFile(t *testing.T) {
 }
 
 func TestServeTokenFileErrors(t *testing.T) {
-	empty := filepath.Join(t.TempDir(), "empty")
+	empty := filepath.Join(tempDir(t), "empty")
 	os.WriteFile(empty, []byte(" \n"), 0o600)
-	err := Serve(context.Background(), ServeOptions{Listen: "127.0.0.1:0", TokenFile: empty, Options: Options{Dir: t.TempDir()}})
+	err := Serve(context.Background(), ServeOptions{Listen: "127.0.0.1:0", TokenFile: empty, Options: Options{Dir: tempDir(t)}})
 	if err == nil || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("empty token file: %v, want an error saying it is empty", err)
 	}
-	missing := filepath.Join(t.TempDir(), "missing")
-	err = Serve(context.Background(), ServeOptions{Listen: "127.0.0.1:0", TokenFile: missing, Options: Options{Dir: t.TempDir()}})
+	missing := filepath.Join(tempDir(t), "missing")
+	err = Serve(context.Background(), ServeOptions{Listen: "127.0.0.1:0", TokenFile: missing, Options: Options{Dir: tempDir(t)}})
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing token file: %v, want a not-exist error", err)
 	}
 }
 
 func TestServeTLSNeedsCertAndKey(t *testing.T) {
-	err := Serve(context.Background(), ServeOptions{Listen: "127.0.0.1:0", TLSCert: "cert.pem", Options: Options{Dir: t.TempDir()}})
+	err := Serve(context.Background(), ServeOptions{Listen: "127.0.0.1:0", TLSCert: "cert.pem", Options: Options{Dir: tempDir(t)}})
 	if err == nil || !strings.Contains(err.Error(), "both") {
 		t.Errorf("certificate without key: %v, want an error asking for both", err)
 	}
@@ -197,7 +197,7 @@ func writeSelfSigned(t *testing.T) (certFile, keyFile string, cert *x509.Certifi
 		t.Fatal(err)
 	}
 
-	dir := t.TempDir()
+	dir := tempDir(t)
 	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
 	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)

@@ -25,7 +25,7 @@ func TestSecondServerOnSameDirRejected(t *testing.T) {
 }
 
 func TestNewRemovesStaleTemps(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	stale := filepath.Join(dir, tempPrefix+"deadbeef"+tempSuffix)
 	if err := os.WriteFile(stale, []byte("half an upload"), 0o644); err != nil {
 		t.Fatal(err)
@@ -52,7 +52,7 @@ func TestNewValidatesOptions(t *testing.T) {
 	if _, err := New(Options{}); err == nil || !strings.Contains(err.Error(), "Dir") {
 		t.Errorf("New without Dir: %v, want an error naming Dir", err)
 	}
-	if _, err := New(Options{Dir: t.TempDir(), MaxBodyBytes: -1}); err == nil || !strings.Contains(err.Error(), "-1") {
+	if _, err := New(Options{Dir: tempDir(t), MaxBodyBytes: -1}); err == nil || !strings.Contains(err.Error(), "-1") {
 		t.Errorf("New with MaxBodyBytes -1: %v, want an error naming the value", err)
 	}
 }
@@ -79,7 +79,7 @@ func keyLine(t *testing.T, key string, at time.Time) string {
 }
 
 func TestKeyIndexDropsExpiredAndTornLines(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	now := time.Now()
 	p := writeKeyLines(t, dir,
 		keyLine(t, "old", now.Add(-48*time.Hour)),
@@ -118,7 +118,7 @@ func TestKeyIndexDropsExpiredAndTornLines(t *testing.T) {
 }
 
 func TestKeyIndexAfterUnterminatedLine(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	p := writeKeyLines(t, dir, keyLine(t, "kept", time.Now())) // no final newline
 	srv, err := New(Options{Dir: dir})
 	if err != nil {
@@ -142,7 +142,7 @@ func TestKeyIndexAfterUnterminatedLine(t *testing.T) {
 }
 
 func TestKeyRetentionNegativeKeepsAll(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	writeKeyLines(t, dir, keyLine(t, "ancient", time.Now().Add(-10*365*24*time.Hour)))
 	srv, err := New(Options{Dir: dir, KeyRetention: -1})
 	if err != nil {

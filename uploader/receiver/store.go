@@ -83,7 +83,7 @@ func (s *store) removeStaleTemps() {
 		if !isTempName(e.Name()) || !e.Type().IsRegular() {
 			continue
 		}
-		if err := s.root.Remove(e.Name()); err != nil {
+		if err := removeFile(s.root, e.Name()); err != nil {
 			s.log.Warn("removing stale temporary file failed", "file", e.Name(), "error", err)
 			continue
 		}
@@ -108,7 +108,7 @@ func (s *store) createTemp() (*os.File, string, error) {
 }
 
 func (s *store) removeTemp(name string) {
-	if err := s.root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := removeFile(s.root, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		s.log.Warn("removing temporary file failed", "file", name, "error", err)
 	}
 }

@@ -19,6 +19,9 @@ func syncDir(root *os.Root, dir string) error {
 	return f.Sync()
 }
 
+// removeFile removes the file name in root.
+func removeFile(root *os.Root, name string) error { return root.Remove(name) }
+
 func isDiskFull(err error) bool {
 	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }
