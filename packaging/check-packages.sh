@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lists the contents of the built packages and fails when a file is
-# missing or wrong: the binaries of every platform, the .deb and .rpm
-# (binary, unit, config kept on upgrade, user scripts) and the .msi
+# missing or wrong. It checks the binaries of every platform, the .deb and
+# .rpm (binary, unit, config kept on upgrade, user scripts) and the .msi
 # (hotfolder.exe, example config, service, post-install step). It also
 # runs "systemd-analyze verify" and the offline security score on the
 # packaged unit when systemd-analyze is installed.

@@ -21,6 +21,7 @@ func runAgent(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hotfolder run: invalid --config %q: %v\n", *config, err)
 		return exitUsage
 	}
+
 	p := &program{configFile: file, stderr: stderr, console: stderr}
 	svc, err := service.New(p, serviceConfig(file))
 	if err != nil {
@@ -31,6 +32,7 @@ func runAgent(args []string, stdout, stderr io.Writer) int {
 		p.console = nil
 		p.system = openSystemLogger(svc, stderr)
 	}
+
 	// Run calls program.Start, then returns after the service manager stops
 	// the service or, in a terminal, after SIGINT or SIGTERM; it calls
 	// program.Stop first. It returns at once when Start fails.
@@ -48,7 +50,7 @@ func runAgent(args []string, stdout, stderr io.Writer) int {
 }
 
 // underServiceManager reports whether the process runs as a service: the
-// service library says it is not interactive, or, on Linux, systemd set
+// service library reports it as not interactive, or, on Linux, systemd set
 // INVOCATION_ID, as it does for every unit it starts. The second test
 // covers containers, where the library always reports interactive.
 func underServiceManager(goos string, getenv func(string) string) bool {

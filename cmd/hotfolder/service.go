@@ -77,6 +77,7 @@ func runServiceCommand(cmd string, args []string, stdout, stderr io.Writer) int 
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
 	}
+
 	file, err := configFileOrDefault(*config, os.Getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "hotfolder %s: invalid --config %q: %v\n", cmd, *config, err)
@@ -91,6 +92,7 @@ func runServiceCommand(cmd string, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "hotfolder %s: %v\n", cmd, err)
 		return exitError
 	}
+
 	switch cmd {
 	case "install":
 		return installService(file, *user, stdout, stderr)
@@ -146,7 +148,7 @@ func controlService(svc service.Service, cmd string, stdout, stderr io.Writer) i
 		err = svc.Restart()
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "hotfolder %s: %v; the system log says why (%s)\n", cmd, err, systemLogHint(runtime.GOOS))
+		fmt.Fprintf(stderr, "hotfolder %s failed: %v; the system log has the reason (%s)\n", cmd, err, systemLogHint(runtime.GOOS))
 		return exitError
 	}
 	fmt.Fprintf(stdout, "hotfolder %s: done\n", cmd)

@@ -25,6 +25,7 @@ func installService(configFile, user string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "hotfolder install: --user is not supported on Windows: the service runs as LocalSystem; change its account in services.msc")
 		return exitUsage
 	}
+
 	exe, err := executablePath()
 	if err != nil {
 		fmt.Fprintf(stderr, "hotfolder install: %v\n", err)
@@ -40,6 +41,7 @@ func installService(configFile, user string, stdout, stderr io.Writer) int {
 		}
 		sc.Option["SystemdScript"] = unit
 	}
+
 	svc, err := service.New(&program{configFile: cfg.File}, sc)
 	if err != nil {
 		fmt.Fprintf(stderr, "hotfolder install: %v\n", err)
@@ -49,6 +51,7 @@ func installService(configFile, user string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hotfolder install: the %s service is already installed: run \"hotfolder uninstall\" first, or \"hotfolder restart\" to apply a changed config\n", serviceName)
 		return exitError
 	}
+
 	if err := svc.Install(); err != nil {
 		fmt.Fprintf(stderr, "hotfolder install: %v (run it as root or Administrator)\n", err)
 		return exitError

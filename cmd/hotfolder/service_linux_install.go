@@ -67,7 +67,7 @@ func createFolder(dir string, uid, gid int) (bool, error) {
 }
 
 // optionalPaths prefixes each path with "-", so systemd starts the unit
-// even when a folder was removed later; the agent then reports the
+// even when a folder was removed later. The agent then reports the
 // missing folder in the system log.
 func optionalPaths(paths []string) []string {
 	out := make([]string, len(paths))

@@ -14,8 +14,8 @@ import (
 	"time"
 )
 
-// startServiceProcess starts a real hotfolder process that takes itself
-// for a systemd service, as INVOCATION_ID tells it.
+// startServiceProcess starts a real hotfolder process with INVOCATION_ID
+// set, so it runs as it does under systemd.
 func startServiceProcess(t *testing.T, args ...string) *agentProcess {
 	t.Helper()
 	p := &agentProcess{output: &lockedBuffer{}, exited: make(chan error, 1)}

@@ -24,8 +24,8 @@ const stopMargin = 10 * time.Second
 // opens the log file and builds the agent, then runs it in the background
 // and returns. Stop cancels it and waits for it to finish. Under a service
 // manager, start, stop and a failed start are also written to the system
-// log (journald or syslog, or the Windows Event Log), because nobody reads
-// the log file of a service that did not come up.
+// log (journald or syslog, or the Windows Event Log), because an
+// administrator looks there first when a service does not come up.
 type program struct {
 	configFile string
 	stderr     io.Writer
@@ -84,8 +84,9 @@ func (p *program) runAgent(ctx context.Context, a *agent.Agent) {
 }
 
 // failStart reports why the agent did not start and records the exit
-// status. what names the step that failed, "" when err says it already;
-// logged says the agent's logger already wrote err to the console.
+// status. what names the step that failed, or is "" when err names it.
+// logged reports whether the agent's logger already wrote err to the
+// console.
 func (p *program) failStart(code int, what string, err error, logged bool) error {
 	p.exitCode = code
 	msg := fmt.Sprintf("hotfolder agent failed to start: config=%s: %v", p.configFile, err)

@@ -8,7 +8,7 @@ import (
 
 // stopTimeoutMargin is added to shutdown_grace for the unit's
 // TimeoutStopSec, so systemd does not kill an agent that is still
-// finishing uploads within its grace; it exceeds stopMargin.
+// finishing uploads within its grace. It exceeds stopMargin.
 const stopTimeoutMargin = 20 * time.Second
 
 // unitSettings are the values that differ between the packaged unit and

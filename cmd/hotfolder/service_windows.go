@@ -12,10 +12,10 @@ import (
 // configureRecovery sets the Windows service name to restart 10 s, 30 s and
 // 60 s after its first, second and later failures, the count resetting
 // after a day without one. The service library sets only the first action.
-// It also counts a stop with a non-zero exit code as a failure, which is
-// how the agent reports a failed start (a bad config, an inbox that cannot
-// be created, a state_dir in use); without it Windows restarts only a
-// service process that crashed.
+// It also counts a stop with a non-zero exit code as a failure, because
+// that is how the agent reports a failed start: a bad config, an inbox
+// that cannot be created, a state_dir in use. Without it Windows restarts
+// only a service process that crashed.
 func configureRecovery(name string) error {
 	m, err := mgr.Connect()
 	if err != nil {
