@@ -42,7 +42,10 @@ $(DIST)/agent.windows.toml: agent.toml.example packaging/make-config.sh
 	@mkdir -p $(DIST)
 	packaging/make-config.sh windows > $@
 
+# Packages of earlier versions are removed first, so dist/ holds one
+# package per kind and architecture.
 deb-rpm: build $(NFPM) $(DIST)/agent.linux.toml
+	rm -f $(DIST)/*.deb $(DIST)/*.rpm
 	@for arch in $(LINUX_ARCHS); do \
 	  sed -e "s|\$${ARCH}|$$arch|g" -e "s|\$${PKG_VERSION}|$(PKG_VERSION)|g" -e "s|\$${DIST}|$(DIST)|g" \
 	    packaging/nfpm.yaml > $(DIST)/nfpm_$$arch.yaml || exit 1; \
@@ -55,6 +58,7 @@ deb-rpm: build $(NFPM) $(DIST)/agent.linux.toml
 # dist/windows_arm64/hotfolder.exe is installed with "hotfolder install".
 msi: build $(DIST)/agent.windows.toml
 	@command -v wixl >/dev/null || { echo "wixl not found: install it with \"apt-get install wixl\""; exit 1; }
+	rm -f $(DIST)/*.msi
 	cd $(DIST) && wixl -a x64 -D Version=$(MSI_VERSION) -D Exe=windows_amd64/hotfolder.exe \
 	  -D Config=agent.windows.toml -o hotfolder_$(PKG_VERSION)_amd64.msi $(CURDIR)/packaging/windows/hotfolder.wxs
 

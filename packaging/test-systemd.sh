@@ -11,7 +11,9 @@
 #   - start, stop and a failed start with a bad config reach
 #     "journalctl -u hotfolder",
 #   - an inbox outside ReadWritePaths fails with a message in the journal,
-#     and a drop-in adding it to ReadWritePaths makes it work.
+#     and a drop-in adding it to ReadWritePaths makes it work,
+#   - removing the package keeps the config and the filed files, and
+#     "hotfolder install", "start", "stop" and "uninstall" work without it.
 # Needs root, "make packages" first, and the container script at
 # $CONTAINER (default ../shared/systemd/container beside the repository).
 # Takes about 90 s, most of it creating the container.
@@ -176,5 +178,28 @@ in_ct systemctl start hotfolder.service
 drop third.bin /srv/scans /srv/scans/done
 in_ct systemctl stop hotfolder.service
 cp "$work/agent.toml.good" "$conf"
+
+step "hotfolder install and uninstall next to the package and without it"
+out=$(in_ct hotfolder install 2>&1) && fail "install over the packaged unit succeeded: $out"
+grep -q "already installed" <<<"$out" || fail "install over the packaged unit printed: $out"
+out=$(in_ct hotfolder uninstall 2>&1) && fail "uninstall of the packaged unit succeeded: $out"
+grep -q "remove the package instead" <<<"$out" || fail "uninstall of the packaged unit printed: $out"
+cp "$bin" "$root/usr/local/bin/hotfolder"
+in_ct dpkg -r hotfolder
+[[ -f $conf && -f $root/var/lib/hotfolder/done/first.bin ]] || fail "removing the package deleted the config or filed files"
+in_ct /usr/local/bin/hotfolder install --config /etc/hotfolder/agent.toml
+unit=$root/etc/systemd/system/hotfolder.service
+grep -qx 'ExecStart=/usr/local/bin/hotfolder run --config /etc/hotfolder/agent.toml' "$unit" || fail "installed unit: $(cat "$unit")"
+grep -qx 'ReadWritePaths=-/var/lib/hotfolder/inbox' "$unit" || fail "installed unit lacks the inbox: $(cat "$unit")"
+out=$(in_ct systemd-analyze verify hotfolder.service 2>&1) || fail "systemd-analyze verify of the installed unit: $out"
+[[ -z $out ]] || fail "systemd-analyze verify of the installed unit printed: $out"
+in_ct systemd-analyze security --threshold=30 hotfolder.service | tail -n 1 || fail "installed unit: exposure above 3.0"
+in_ct /usr/local/bin/hotfolder start
+wait_for 30 "installed unit active" prop_is ActiveState active
+drop fourth.bin
+in_ct /usr/local/bin/hotfolder stop
+in_ct /usr/local/bin/hotfolder uninstall
+status=$(in_ct /usr/local/bin/hotfolder status)
+[[ $status == "hotfolder: not installed" ]] || fail "status after uninstall printed: $status"
 
 step "all checks passed"

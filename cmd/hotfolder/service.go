@@ -164,9 +164,17 @@ func requireInstalled(svc service.Service, cmd string, stderr io.Writer) (int, b
 	return 0, true
 }
 
+// installedUnitFile is where "hotfolder install" writes the systemd unit.
+// The packages install theirs in /lib or /usr/lib instead.
+const installedUnitFile = "/etc/systemd/system/" + serviceName + ".service"
+
 func uninstallService(svc service.Service, stdout, stderr io.Writer) int {
 	if code, ok := requireInstalled(svc, "uninstall", stderr); !ok {
 		return code
+	}
+	if _, err := os.Stat(installedUnitFile); runtime.GOOS == "linux" && err != nil {
+		fmt.Fprintf(stderr, "hotfolder uninstall: %s not found: the service was installed by a package, so remove the package instead (apt remove hotfolder, or dnf remove hotfolder)\n", installedUnitFile)
+		return exitError
 	}
 	if status, _ := svc.Status(); status == service.StatusRunning {
 		if err := svc.Stop(); err != nil {
