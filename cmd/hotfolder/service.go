@@ -164,7 +164,7 @@ func requireInstalled(svc service.Service, cmd string, stderr io.Writer) (int, b
 	return 0, true
 }
 
-// installedUnitFile is where "hotfolder install" writes the systemd unit.
+// installedUnitFile is the path of the unit that "hotfolder install" writes.
 // The packages install theirs in /lib or /usr/lib instead.
 const installedUnitFile = "/etc/systemd/system/" + serviceName + ".service"
 
@@ -178,7 +178,7 @@ func uninstallService(svc service.Service, stdout, stderr io.Writer) int {
 	}
 	if status, _ := svc.Status(); status == service.StatusRunning {
 		if err := svc.Stop(); err != nil {
-			fmt.Fprintf(stderr, "hotfolder uninstall: stop the service: %v\n", err)
+			fmt.Fprintf(stderr, "hotfolder uninstall: stopping the service failed: %v\n", err)
 			return exitError
 		}
 	}
