@@ -26,13 +26,22 @@ const usage = `hotfolder watches drop folders and uploads each finished file to 
 endpoint, then moves it into done/ or, with a note saying why, failed/.
 
 Usage:
-  hotfolder run --config FILE        run the agent in the foreground
+  hotfolder run [--config FILE]      run the agent in the foreground
   hotfolder validate --config FILE   check a config and print the resolved settings
   hotfolder receive --dir DIR        run a small upload receiver (see --help)
   hotfolder demo [DIR]               try it: a receiver and an agent in DIR (default ./hotfolder-demo)
   hotfolder version                  print the version
 
-Each command takes --help.
+Service (systemd on Linux, the service control manager on Windows):
+  hotfolder install [--config FILE]  install the agent as a service that starts at boot
+  hotfolder uninstall                stop and remove the service; config, logs and folders stay
+  hotfolder start|stop|restart       control the installed service
+  hotfolder status                   print running, stopped or not installed
+  hotfolder post-install             used by the Windows installer: create the config
+                                     from its example, set the recovery actions
+
+FILE defaults to /etc/hotfolder/agent.toml, or C:\ProgramData\hotfolder\agent.toml
+on Windows. Each command takes --help.
 `
 
 func main() {
@@ -58,6 +67,10 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runReceive(ctx, rest, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, stdout, stderr)
+	case "install", "uninstall", "start", "stop", "restart", "status":
+		return runServiceCommand(cmd, rest, stdout, stderr)
+	case "post-install":
+		return runPostInstall(rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())
 		return exitOK

@@ -1,103 +1,72 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
-	"time"
+	"runtime"
 
-	"github.com/hotfolder/hotfolder/agent"
 	"github.com/kardianos/service"
 )
 
 func runAgent(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	config := fs.String("config", "", "config `FILE`")
+	config := fs.String("config", "", "config `FILE` (default "+defaultConfigFile(runtime.GOOS, os.Getenv)+")")
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
 	}
-	cfg, code := loadConfig(*config, stderr)
-	if cfg == nil {
-		return code
-	}
-	log, closer, err := agent.NewLogger(cfg.Agent, stderr)
+	file, err := configFileOrDefault(*config, os.Getenv)
 	if err != nil {
-		fmt.Fprintf(stderr, "hotfolder: %v\n", err)
+		fmt.Fprintf(stderr, "hotfolder run: invalid --config %q: %v\n", *config, err)
+		return exitUsage
+	}
+
+	p := &program{configFile: file, stderr: stderr, console: stderr}
+	svc, err := service.New(p, serviceConfig(file))
+	if err != nil {
+		fmt.Fprintf(stderr, "hotfolder: service setup failed: %v\n", err)
 		return exitError
 	}
-	defer closer.Close()
-	a, err := agent.New(cfg, log)
-	if err != nil {
-		log.Error("agent cannot start", "error", err)
-		return exitError
+	if underServiceManager(runtime.GOOS, os.Getenv) {
+		p.console = nil
+		p.system = openSystemLogger(svc, stderr)
 	}
-	prg := &program{agent: a, log: log, grace: cfg.Agent.ShutdownGrace.D()}
-	svc, err := service.New(prg, serviceConfig(cfg.File))
-	if err != nil {
-		log.Error("service setup failed", "error", err)
-		return exitError
-	}
-	// Run returns after the service manager stops the service, or, in a
-	// terminal, after SIGINT or SIGTERM; it calls program.Stop first.
-	if err := svc.Run(); err != nil {
-		log.Error("agent failed", "error", err)
+
+	// Run calls program.Start, then returns after the service manager stops
+	// the service or, in a terminal, after SIGINT or SIGTERM; it calls
+	// program.Stop first. It returns at once when Start fails.
+	err = svc.Run()
+	p.close()
+	switch {
+	case p.exitCode != 0:
+		return p.exitCode
+	case err != nil:
+		fmt.Fprintf(stderr, "hotfolder: agent failed: %v\n", err)
+		p.systemError(fmt.Sprintf("hotfolder agent failed: %v", err))
 		return exitError
 	}
 	return exitOK
 }
 
-// serviceConfig describes the service that runs the agent with the config
-// at configFile, an absolute path.
-func serviceConfig(configFile string) *service.Config {
-	return &service.Config{
-		Name:        "hotfolder",
-		DisplayName: "hotfolder agent",
-		Description: "Uploads files dropped into watched folders to an HTTP endpoint.",
-		Arguments:   []string{"run", "--config", configFile},
+// underServiceManager reports whether the process runs as a service: the
+// service library reports it as not interactive, or, on Linux, systemd set
+// INVOCATION_ID, as it does for every unit it starts. The second test
+// covers containers, where the library always reports interactive.
+func underServiceManager(goos string, getenv func(string) string) bool {
+	if !service.Interactive() {
+		return true
 	}
+	return goos == "linux" && getenv("INVOCATION_ID") != ""
 }
 
-// program adapts the agent to service.Interface: Start returns at once and
-// the agent runs in the background; Stop waits for it to finish.
-type program struct {
-	agent  *agent.Agent
-	log    *slog.Logger
-	grace  time.Duration
-	cancel context.CancelFunc
-	done   chan struct{}
-}
-
-func (p *program) Start(service.Service) error {
-	ctx, cancel := context.WithCancel(context.Background())
-	p.cancel = cancel
-	p.done = make(chan struct{})
-	go func() {
-		defer close(p.done)
-		if err := p.agent.Run(ctx); err != nil {
-			p.log.Error("agent stopped with an error", "error", err)
-		}
-	}()
-	return nil
-}
-
-// Stop stops the agent. A second SIGINT or SIGTERM while it drains exits at
-// once; the files in flight stay in the inbox.
-func (p *program) Stop(service.Service) error {
-	second := make(chan os.Signal, 1)
-	signal.Notify(second, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(second)
-	p.log.Info("stopping agent", "grace", p.grace)
-	p.cancel()
-	select {
-	case <-p.done:
-	case <-second:
-		p.log.Warn("second stop signal, exiting now")
-		os.Exit(exitError)
+// openSystemLogger opens the system log, reporting a failure on stderr,
+// which systemd also sends to the journal.
+func openSystemLogger(svc service.Service, stderr io.Writer) service.Logger {
+	l, err := svc.SystemLogger(nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "hotfolder: cannot open the system log, start and stop are logged only to the log file: %v\n", err)
+		return nil
 	}
-	return nil
+	return l
 }
