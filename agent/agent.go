@@ -40,6 +40,7 @@ type Agent struct {
 	pending []receiptRecord // receipts from before a restart, filed by Run
 	retries sync.WaitGroup
 	stopped chan struct{} // closed when intake stops
+
 	tracker *status.Tracker    // progress, queue and outcomes for the status page
 	sweeper *retention.Sweeper // nil when no folder sets keep_done
 }
