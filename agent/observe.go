@@ -94,10 +94,11 @@ func (a *Agent) enqueue(j *job) {
 }
 
 // record keeps the outcome of an attempt for the status page and the
-// metrics.
-func (a *Agent) record(j *job, outcome string, took time.Duration, err error) {
+// metrics. httpStatus is the server's answer to a successful attempt; a
+// failed one takes it from err.
+func (a *Agent) record(j *job, outcome string, took time.Duration, httpStatus int, err error) {
 	o := status.Outcome{Folder: j.folder.cfg.Name, File: j.file.Rel, Outcome: outcome, Bytes: j.file.Size,
-		Duration: took, Attempts: j.attempts}
+		Duration: took, Attempts: j.attempts, Status: httpStatus}
 	if err != nil {
 		o.Class = string(uploader.Classify(err))
 		o.Error = redactError(err)

@@ -53,7 +53,7 @@ func (a *Agent) process(ctx context.Context, j *job) {
 func (a *Agent) done(ctx context.Context, j *job, rc *uploader.Receipt, took time.Duration) {
 	f := j.folder
 	accepted := time.Now()
-	a.record(j, status.OutcomeDone, took, nil)
+	a.record(j, status.OutcomeDone, took, rc.Status, nil)
 	rec := receiptRecord{Op: "sent", Folder: f.cfg.Name, Path: j.file.Path, Rel: j.file.Rel, Size: j.file.Size,
 		ModTime: j.file.ModTime.UnixNano(), SHA256: j.sha256, Status: rc.Status}
 	if err := a.journal.append(rec, true); err != nil {
@@ -87,11 +87,11 @@ func (a *Agent) failed(ctx context.Context, j *job, err error) {
 		a.canceled(j, err)
 	case class == uploader.ClassFileNotFound:
 		a.log.Info("file vanished before upload", attrs...)
-		a.record(j, status.OutcomeVanished, 0, err)
+		a.record(j, status.OutcomeVanished, 0, 0, err)
 		f.watcher.Release(j.file.Path)
 	case class == uploader.ClassSourceChanged:
 		a.log.Info("file changed during upload, settling it again", attrs...)
-		a.record(j, status.OutcomeChanged, time.Since(j.last), err)
+		a.record(j, status.OutcomeChanged, time.Since(j.last), 0, err)
 		f.watcher.Resettle(j.file.Path)
 	case class.Recoverable() && !a.retryTimeUp(j):
 		a.retry(j, err, attrs)
@@ -118,7 +118,7 @@ func (a *Agent) retry(j *job, err error, attrs []any) {
 		attrs = append(attrs, "status", ue.Status)
 	}
 	a.log.Warn("upload failed, will retry", append(attrs, "retry_in", delay.Round(time.Millisecond))...)
-	a.record(j, status.OutcomeRetry, time.Since(j.last), err)
+	a.record(j, status.OutcomeRetry, time.Since(j.last), 0, err)
 	a.tracker.RetryWaiting(j.folder.cfg.Name, +1)
 	a.retries.Add(1)
 	time.AfterFunc(delay, func() {
@@ -165,7 +165,7 @@ func (a *Agent) fileFailed(ctx context.Context, j *job, cause error) {
 		attrs = append(attrs, "moved_to", dst)
 	}
 	a.log.Log(ctx, level, "file failed", attrs...)
-	a.record(j, status.OutcomeFailed, time.Since(j.last), cause)
+	a.record(j, status.OutcomeFailed, time.Since(j.last), 0, cause)
 	f.watcher.Release(j.file.Path)
 }
 

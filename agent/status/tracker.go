@@ -285,8 +285,12 @@ func (t *Tracker) Snapshot() Snapshot {
 	for _, u := range s.InFlight {
 		s.Queue.Remaining += u.Size - u.Sent
 	}
-	s.Queue.Rate = t.total.bytesPerSecond()
-	s.Queue.ETASeconds = seconds(t.total.eta(s.Queue.Remaining))
+	// With nothing in flight the recent rate says nothing about when the
+	// queue moves again, as when an endpoint is down.
+	if s.Queue.InFlight > 0 {
+		s.Queue.Rate = t.total.bytesPerSecond()
+	}
+	s.Queue.ETASeconds = seconds(etaAt(s.Queue.Rate, s.Queue.Remaining))
 	return s
 }
 

@@ -27,7 +27,12 @@ endpoint, then moves it into done/ or, with a note saying why, failed/.
 
 Usage:
   hotfolder run --config FILE        run the agent in the foreground
-  hotfolder validate --config FILE   check a config and print the resolved settings
+  hotfolder validate --config FILE [--probe]
+                                     check a config and print the resolved settings;
+                                     --probe also checks that each endpoint answers
+  hotfolder status --config FILE     show the service, the queue and uploads in flight
+  hotfolder send FILE... --config FILE [--folder NAME]
+                                     upload files once, without moving them
   hotfolder receive --dir DIR        run a small upload receiver (see --help)
   hotfolder demo [DIR]               try it: a receiver and an agent in DIR (default ./hotfolder-demo)
   hotfolder version                  print the version
@@ -54,6 +59,10 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runAgent(rest, stdout, stderr)
 	case "validate":
 		return runValidate(rest, stdout, stderr)
+	case "status":
+		return runStatus(ctx, rest, stdout, stderr)
+	case "send":
+		return runSend(ctx, rest, stdout, stderr)
 	case "receive":
 		return runReceive(ctx, rest, stdout, stderr)
 	case "demo":

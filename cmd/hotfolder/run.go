@@ -25,17 +25,20 @@ func runAgent(args []string, stdout, stderr io.Writer) int {
 	if cfg == nil {
 		return code
 	}
-	log, closer, err := agent.NewLogger(cfg.Agent, stderr)
+	console := newConsole(stdout, stderr)
+	log, closer, err := agent.NewLogger(cfg.Agent, console.logWriter())
 	if err != nil {
 		fmt.Fprintf(stderr, "hotfolder: %v\n", err)
 		return exitError
 	}
 	defer closer.Close()
+	defer console.close()
 	a, err := agent.New(cfg, log)
 	if err != nil {
 		log.Error("agent cannot start", "error", err)
 		return exitError
 	}
+	console.show(a.Tracker())
 	prg := &program{agent: a, log: log, grace: cfg.Agent.ShutdownGrace.D()}
 	svc, err := service.New(prg, serviceConfig(cfg.File))
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 func runValidate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	config := fs.String("config", "", "config `FILE` to check")
+	probe := fs.Bool("probe", false, "also check that each folder's endpoint answers (OPTIONS, else HEAD)")
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
 	}
@@ -23,6 +25,9 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "# %s is valid; resolved settings (secrets redacted):\n", cfg.File)
 	if err := toml.NewEncoder(stdout).Encode(redacted(cfg)); err != nil {
 		fmt.Fprintf(stderr, "hotfolder validate: print settings: %v\n", err)
+		return exitError
+	}
+	if *probe && !probeEndpoints(context.Background(), cfg, stdout) {
 		return exitError
 	}
 	return exitOK
