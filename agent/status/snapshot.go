@@ -47,11 +47,15 @@ type FolderStatus struct {
 
 // UploadStatus is one upload attempt in flight.
 type UploadStatus struct {
-	ID         uint64    `json:"id"` // unique for the agent's run
-	Folder     string    `json:"folder"`
-	File       string    `json:"file"` // path below the inbox
-	Size       int64     `json:"size"`
-	Sent       int64     `json:"sent"`    // bytes accepted by the connection, at most Size
+	ID     uint64 `json:"id"` // unique for the agent's run
+	Folder string `json:"folder"`
+	File   string `json:"file"` // path below the inbox
+	Size   int64  `json:"size"`
+	// Sent counts bytes accepted by the connection, at most Size. It
+	// leads what the server has read by up to the socket's send buffer,
+	// which the operating system sizes at up to a few MiB, so a small file
+	// can show 100% while it still travels.
+	Sent       int64     `json:"sent"`
 	Percent    float64   `json:"percent"` // Sent of Size, 0 to 100
 	Rate       float64   `json:"rate"`    // bytes per second, recent average
 	ETASeconds *float64  `json:"eta_seconds"`

@@ -169,7 +169,7 @@ func (d *display) newBar(u status.UploadStatus) *uploadBar {
 		mpb.PrependDecorators(decor.Name(shorten(u.File, 32), decor.WCSyncSpaceR)),
 		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
 			s := b.state.Load()
-			return fmt.Sprintf("%5.1f%%  %11s  ETA %s", s.Percent, formatRate(s.Rate), formatETA(s.ETASeconds))
+			return fmt.Sprintf("%5.1f%%  %11s  %s", s.Percent, formatRate(s.Rate), uploadETA(*s))
 		})))
 	return b
 }

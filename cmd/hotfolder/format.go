@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"time"
+
+	"github.com/hotfolder/hotfolder/agent/status"
 )
 
 // formatSize writes n bytes with a binary unit, such as "512 B" or
@@ -43,4 +45,14 @@ func formatETA(secs *float64) string {
 	default:
 		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
 	}
+}
+
+// uploadETA writes an upload's ETA, or "awaiting reply" once every byte
+// is in the connection's send buffer and only the server's answer is
+// missing.
+func uploadETA(u status.UploadStatus) string {
+	if u.Size > 0 && u.Sent >= u.Size {
+		return "awaiting reply"
+	}
+	return "ETA " + formatETA(u.ETASeconds)
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/hotfolder/hotfolder/agent"
@@ -79,6 +80,11 @@ func describeProbeError(err error, u *url.URL) string {
 		return fmt.Sprintf("%s closed the connection without an answer: check the scheme (http or https) and the port in url", hostPort)
 	case uploader.ClassNetwork:
 		return fmt.Sprintf("network error reaching %s: %v", hostPort, errors.Unwrap(err))
+	}
+	// net/http reports a plain-HTTP answer to a TLS handshake with an
+	// untyped error, so only its text tells.
+	if strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
+		return "the server did not answer with TLS: check whether url should start with http:// instead of https://"
 	}
 	return err.Error()
 }

@@ -123,7 +123,7 @@ func renderStatus(w io.Writer, snap status.Snapshot, recent int) {
 	section(w, "IN FLIGHT", "FOLDER\tFILE\tSENT\tSIZE\tPROGRESS\tRATE\tETA\tATTEMPT", len(snap.InFlight), func(tw io.Writer) {
 		for _, u := range snap.InFlight {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f%%\t%s\t%s\t%d\n", u.Folder, u.File, formatSize(u.Sent),
-				formatSize(u.Size), u.Percent, formatRate(u.Rate), formatETA(u.ETASeconds), u.Attempt)
+				formatSize(u.Size), u.Percent, formatRate(u.Rate), strings.TrimPrefix(uploadETA(u), "ETA "), u.Attempt)
 		}
 	})
 	outcomes := snap.Recent[:min(max(recent, 0), len(snap.Recent))]
