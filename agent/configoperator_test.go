@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -88,5 +89,22 @@ func TestDoneRel(t *testing.T) {
 	}
 	if got := doneRel(&FolderConfig{}, "sub/scan.pdf", at); got != "sub/scan.pdf" {
 		t.Errorf("doneRel without layout = %q", got)
+	}
+}
+
+func TestExampleShowsOperatorDefaults(t *testing.T) {
+	data, err := os.ReadFile("../agent.toml.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(writeConfig(t, string(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Agent.StatusListen != "" || cfg.Agent.StatusAllowRemote {
+		t.Errorf("example status keys %q, %v differ from the defaults", cfg.Agent.StatusListen, cfg.Agent.StatusAllowRemote)
+	}
+	if f := cfg.Folders[0]; f.KeepDone != "" || f.DoneLayout != "" {
+		t.Errorf("example retention keys %q, %q differ from the defaults", f.KeepDone, f.DoneLayout)
 	}
 }

@@ -39,6 +39,10 @@ func (a *Agent) newSweeper() (*retention.Sweeper, error) {
 
 // filedInDone records when a file was filed in f's done folder, for
 // keep_done.
+//
+// NOTE: a crash between the move and this record leaves the file to count
+// from its modification time, which may be old enough to delete it at the
+// second sweep after the restart.
 func (a *Agent) filedInDone(f *folder, dst string) {
 	if a.sweeper == nil || f.cfg.KeepDoneFor() == 0 {
 		return

@@ -9,11 +9,11 @@ import (
 // probeName replaces {name} in a raw-mode URL for a probe.
 const probeName = "hotfolder-probe"
 
-// Probe checks that the endpoint answers, without sending a file: it
-// sends OPTIONS to the URL, and HEAD when the server answers that with
+// Probe checks that the endpoint responds, without sending a file. It
+// sends OPTIONS to the URL, and HEAD when the server rejects OPTIONS with
 // 405 or 501. It returns the method of the last request and the HTTP
-// status of its answer, whatever the status; with no answer at all, the
-// error is an *Error with the failure's class.
+// status of its response, whatever the status. When no response arrives,
+// the error is an *Error with the failure's class.
 func (c *Client) Probe(ctx context.Context) (method string, status int, err error) {
 	for _, method = range []string{http.MethodOptions, http.MethodHead} {
 		status, err = c.probe(ctx, method)

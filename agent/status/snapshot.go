@@ -11,7 +11,7 @@ type Snapshot struct {
 	Started    time.Time          `json:"started"`
 	State      string             `json:"state"` // "running" or "stopping"
 	Healthy    bool               `json:"healthy"`
-	Problems   []string           `json:"problems,omitempty"` // why Healthy is false
+	Problems   []string           `json:"problems,omitempty"` // reasons Healthy is false
 	Queue      QueueStatus        `json:"queue"`
 	Folders    []FolderStatus     `json:"folders"`
 	InFlight   []UploadStatus     `json:"in_flight"`
@@ -72,7 +72,7 @@ const (
 	OutcomeChanged  = "changed"  // the file changed during the upload and settles again
 )
 
-// Outcome is how one upload attempt ended.
+// Outcome is the result of one upload attempt.
 type Outcome struct {
 	Time     time.Time     `json:"time"`
 	Folder   string        `json:"folder"`
@@ -81,7 +81,7 @@ type Outcome struct {
 	Bytes    int64         `json:"bytes"`
 	Duration time.Duration `json:"duration_ns"`
 	Attempts int           `json:"attempts"`
-	Status   int           `json:"status,omitempty"` // HTTP status, 0 when no answer arrived
+	Status   int           `json:"status,omitempty"` // HTTP status, 0 when no response arrived
 	Class    string        `json:"class,omitempty"`  // error class of a failure
 	Error    string        `json:"error,omitempty"`
 }

@@ -152,8 +152,8 @@ func (t *Tracker) Dequeued(folder string, size int64) {
 	f.queueBytes = max(f.queueBytes-size, 0)
 }
 
-// ClearQueue forgets the queued files: the agent dropped them on stop, and
-// they stay in their inboxes for the next start.
+// ClearQueue resets the queue counts when the agent stops and drops the
+// queued files, which stay in their inboxes for the next start.
 func (t *Tracker) ClearQueue() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -268,6 +268,7 @@ func (t *Tracker) Snapshot() Snapshot {
 	for class, o := range t.lastErr {
 		s.LastErrors[class] = o
 	}
+
 	for _, name := range t.order {
 		fs := t.folderStatus(name, health[name])
 		if !fs.Healthy {
@@ -279,13 +280,14 @@ func (t *Tracker) Snapshot() Snapshot {
 		s.Queue.Bytes += fs.QueueBytes
 		s.Queue.RetryWaiting += fs.RetryWaiting
 	}
+
 	s.InFlight = t.inFlight()
 	s.Queue.InFlight = len(s.InFlight)
 	s.Queue.Remaining = s.Queue.Bytes
 	for _, u := range s.InFlight {
 		s.Queue.Remaining += u.Size - u.Sent
 	}
-	// With nothing in flight the recent rate says nothing about when the
+	// With nothing in flight the recent rate does not predict when the
 	// queue moves again, as when an endpoint is down.
 	if s.Queue.InFlight > 0 {
 		s.Queue.Rate = t.total.bytesPerSecond()
@@ -304,7 +306,7 @@ func (t *Tracker) folderStatus(name string, problem error) FolderStatus {
 	return fs
 }
 
-// health asks the watchers, outside t.mu, for each folder's problem.
+// health collects each folder's watcher problem, outside t.mu.
 func (t *Tracker) health() map[string]error {
 	t.mu.Lock()
 	names := slices.Clone(t.order)

@@ -16,11 +16,11 @@ import (
 	"golang.org/x/term"
 )
 
-// console is what "hotfolder run" shows in a terminal. When stdout is a
-// terminal, it draws a progress bar per upload in flight and a queue
-// summary below them, and log lines for a terminal stderr go above the
-// bars, so neither garbles the other. Otherwise, as under a service
-// manager or in a pipe, the console is plain log lines on stderr.
+// console is the output of "hotfolder run". When stdout is a terminal, it
+// draws a progress bar per upload in flight and a queue summary below
+// them. Log lines for a terminal stderr then go above the bars, so
+// neither garbles the other. Otherwise, as under a service manager or in
+// a pipe, the console is plain log lines on stderr.
 type console struct {
 	stderr   io.Writer
 	progress *mpb.Progress // nil without a terminal

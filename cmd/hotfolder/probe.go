@@ -19,7 +19,7 @@ import (
 // probeTimeout limits the check of one endpoint.
 const probeTimeout = 15 * time.Second
 
-// probeEndpoints checks that each folder's endpoint answers and prints
+// probeEndpoints checks that each folder's endpoint responds and prints
 // one line per folder, as TOML comments so validate's output stays TOML.
 // It returns false when any endpoint cannot be reached or rejects the
 // credentials.
@@ -81,8 +81,8 @@ func describeProbeError(err error, u *url.URL) string {
 	case uploader.ClassNetwork:
 		return fmt.Sprintf("network error reaching %s: %v", hostPort, errors.Unwrap(err))
 	}
-	// net/http reports a plain-HTTP answer to a TLS handshake with an
-	// untyped error, so only its text tells.
+	// net/http reports a plain-HTTP response to a TLS handshake with an
+	// untyped error, so only its text identifies it.
 	if strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
 		return "the server did not answer with TLS: check whether url should start with http:// instead of https://"
 	}
