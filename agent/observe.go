@@ -43,7 +43,7 @@ func (a *Agent) folderHealth(name string) error {
 
 // startObservers starts rate sampling, the status page and retention. The
 // returned function stops them and waits; Run calls it last, so the status
-// page keeps answering while uploads drain.
+// page keeps serving while uploads drain.
 func (a *Agent) startObservers(ctx context.Context) (stop func()) {
 	obsCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
@@ -94,8 +94,8 @@ func (a *Agent) enqueue(j *job) {
 }
 
 // record keeps the outcome of an attempt for the status page and the
-// metrics. httpStatus is the server's answer to a successful attempt; a
-// failed one takes it from err.
+// metrics. httpStatus is the status of a successful attempt's response;
+// for a failed attempt it comes from err.
 func (a *Agent) record(j *job, outcome string, took time.Duration, httpStatus int, err error) {
 	o := status.Outcome{Folder: j.folder.cfg.Name, File: j.file.Rel, Outcome: outcome, Bytes: j.file.Size,
 		Duration: took, Attempts: j.attempts, Status: httpStatus}

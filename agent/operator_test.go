@@ -57,7 +57,7 @@ func fetchSnapshot(t *testing.T, addr string) (status.Snapshot, bool) {
 }
 
 // slowHandler stores nothing and reads request bodies at about
-// bytesPerSecond, then answers 201.
+// bytesPerSecond, then responds 201.
 func slowHandler(bytesPerSecond int) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		buf := make([]byte, 16<<10)

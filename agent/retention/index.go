@@ -4,10 +4,10 @@
 //
 // A filed file keeps its original modification time, so age is counted
 // from the time the agent filed it, kept in an Index in the agent's
-// state_dir. A file the index does not know (filed before keep_done was
-// set, or put there by hand) is adopted at its first sweep with its
-// modification time as filing time, and may be deleted from the next
-// sweep on, never in the sweep that found it.
+// state_dir. A file missing from the index, because it was filed before
+// keep_done was set or put there by hand, is adopted at its first sweep
+// with its modification time as filing time. It may be deleted from the
+// next sweep on, never in the sweep that found it.
 package retention
 
 import (
@@ -106,7 +106,7 @@ func (x *Index) lookup(path string) (time.Time, bool) {
 	return t, ok
 }
 
-// adopt records path as filed at t unless the index already knows it.
+// adopt records path as filed at t unless the index already contains it.
 func (x *Index) adopt(path string, t time.Time) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -135,6 +135,7 @@ func (x *Index) compact(keep func(path string) bool) error {
 		}
 	}
 	clear(x.fresh)
+
 	tmp, err := os.CreateTemp(filepath.Dir(x.path), ".retention-*.tmp")
 	if err != nil {
 		return fmt.Errorf("rewrite retention index %s: %w", x.path, err)

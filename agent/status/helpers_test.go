@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// clock is a test clock that moves only when told.
+// clock is a test clock that moves only on advance.
 type clock struct {
 	mu  sync.Mutex
 	now time.Time

@@ -48,7 +48,7 @@ func formatETA(secs *float64) string {
 }
 
 // uploadETA writes an upload's ETA, or "awaiting reply" once every byte
-// is in the connection's send buffer and only the server's answer is
+// is in the connection's send buffer and only the server's response is
 // missing.
 func uploadETA(u status.UploadStatus) string {
 	if u.Size > 0 && u.Sent >= u.Size {
