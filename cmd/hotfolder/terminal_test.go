@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -39,7 +37,7 @@ func processConfig(t *testing.T, dir, url string) (string, string) {
 	return config, addr
 }
 
-// eventuallyOutput runs status until its output matches every pattern.
+// eventuallyStatus runs status until its output matches every pattern.
 func eventuallyStatus(t *testing.T, config string, patterns ...string) string {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
@@ -107,24 +105,6 @@ func TestRunPrintsPlainLinesToPipe(t *testing.T) {
 	}
 }
 
-// ptyOutput collects what a process writes to its terminal.
-type ptyOutput struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (o *ptyOutput) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.Write(p)
-}
-
-func (o *ptyOutput) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.String()
-}
-
 var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
 
 func TestRunShowsProgressInTerminal(t *testing.T) {
@@ -137,7 +117,7 @@ func TestRunShowsProgressInTerminal(t *testing.T) {
 	if err != nil {
 		t.Skipf("no pseudo-terminal: %v", err)
 	}
-	out := &ptyOutput{}
+	out := &lockedBuffer{}
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
@@ -180,7 +160,7 @@ func TestRunShowsProgressInTerminal(t *testing.T) {
 
 // waitText waits until the terminal output, without escape codes,
 // matches re, and returns that text.
-func waitText(t *testing.T, out *ptyOutput, re *regexp.Regexp) string {
+func waitText(t *testing.T, out *lockedBuffer, re *regexp.Regexp) string {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
