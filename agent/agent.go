@@ -19,6 +19,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hotfolder/hotfolder/agent/retention"
+	"github.com/hotfolder/hotfolder/agent/status"
 	"github.com/hotfolder/hotfolder/uploader"
 	"github.com/hotfolder/hotfolder/watcher"
 )
@@ -38,6 +40,9 @@ type Agent struct {
 	pending []receiptRecord // receipts from before a restart, filed by Run
 	retries sync.WaitGroup
 	stopped chan struct{} // closed when intake stops
+
+	tracker *status.Tracker    // progress, queue and outcomes for the status page
+	sweeper *retention.Sweeper // nil when no folder sets keep_done
 }
 
 // folder is one inbox with its watcher and endpoint.
@@ -72,6 +77,7 @@ func New(cfg *Config, log *slog.Logger) (*Agent, error) {
 		a.lock.Close()
 		return nil, fmt.Errorf("open journal in state_dir: %w", err)
 	}
+	a.tracker = a.newTracker()
 	for i := range cfg.Folders {
 		f, err := a.newFolder(&cfg.Folders[i])
 		if err != nil {
@@ -80,6 +86,11 @@ func New(cfg *Config, log *slog.Logger) (*Agent, error) {
 			return nil, err
 		}
 		a.folders = append(a.folders, f)
+	}
+	if a.sweeper, err = a.newSweeper(); err != nil {
+		a.journal.close()
+		a.lock.Close()
+		return nil, fmt.Errorf("open retention index in state_dir: %w", err)
 	}
 	return a, nil
 }
@@ -91,22 +102,9 @@ func (a *Agent) newFolder(fc *FolderConfig) (*folder, error) {
 		}
 	}
 	u := fc.Upload
-	tlsConfig, err := uploader.TLSConfig(u.CAFile, u.ClientCert, u.ClientKey)
+	client, err := NewClient(fc)
 	if err != nil {
-		return nil, fmt.Errorf("folder %q: %w", fc.Name, err)
-	}
-	proxy, err := uploader.ProxyFunc(u.Proxy)
-	if err != nil {
-		return nil, fmt.Errorf("folder %q: %w", fc.Name, err)
-	}
-	client, err := uploader.New(uploader.Config{
-		URL: u.URL, Method: u.Method, Mode: u.Mode, Field: u.Field,
-		Fields: u.Fields, Headers: u.Headers, Token: u.Token(),
-		Timeout: u.Timeout.D(), StallTimeout: u.StallTimeout.D(),
-		TLS: tlsConfig, Proxy: proxy, UserAgent: "hotfolder/" + Version,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("folder %q: %w", fc.Name, err)
+		return nil, err
 	}
 	f := &folder{cfg: fc, client: client, gate: &gate{min: u.RetryMin.D(), max: u.RetryMax.D()}}
 	f.watcher, err = watcher.New(watcher.Options{
@@ -119,7 +117,7 @@ func (a *Agent) newFolder(fc *FolderConfig) (*folder, error) {
 		Rescan:      fc.Rescan.D(),
 		Poll:        fc.Watch == "poll",
 		ReadyMarker: fc.ReadyMarker,
-		Ready:       func(file watcher.File) { a.queue.push(&job{folder: f, file: file}) },
+		Ready:       func(file watcher.File) { a.settled(f, file) },
 		Logger:      a.log.With("folder", fc.Name),
 	})
 	if err != nil {
@@ -145,6 +143,9 @@ func (a *Agent) Run(ctx context.Context) error {
 	defer a.lock.Close()
 	defer a.journal.close()
 	a.recoverPending(ctx)
+	defer a.closeSweeper()
+	stopObservers := a.startObservers(ctx)
+	defer stopObservers()
 	var watchers sync.WaitGroup
 	for _, f := range a.folders {
 		watchers.Add(1)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/BurntSushi/toml"
 )
@@ -31,6 +32,9 @@ type AgentConfig struct {
 	StateDir      string   `toml:"state_dir"`        // default "state" beside the config
 	MaxUploads    int      `toml:"max_uploads"`      // uploads in flight at most; default 4
 	ShutdownGrace Duration `toml:"shutdown_grace"`   // time in-flight uploads get to finish on stop; default 10s
+
+	StatusListen      string `toml:"status_listen"`       // host:port of /status, /metrics, /healthz; default "", off
+	StatusAllowRemote bool   `toml:"status_allow_remote"` // allow a non-loopback status_listen; default false
 }
 
 // FolderConfig is one [[folder]] table: an inbox and where its files go.
@@ -46,7 +50,11 @@ type FolderConfig struct {
 	Rescan      Duration     `toml:"rescan"`       // default 1m
 	Watch       string       `toml:"watch"`        // auto or poll; default auto
 	ReadyMarker string       `toml:"ready_marker"` // e.g. ".ready"; default none
+	KeepDone    string       `toml:"keep_done"`    // delete files from done this long after filing, e.g. "30d"; default "", keep
+	DoneLayout  string       `toml:"done_layout"`  // Go time layout of dated subfolders of done, e.g. "2006-01-02"; default none
 	Upload      UploadConfig `toml:"upload"`
+
+	keepDone time.Duration // KeepDone parsed; 0 keeps files forever
 }
 
 // UploadConfig is a folder's [folder.upload] table.

@@ -120,6 +120,7 @@ func (c *Config) check(v *validator) {
 		names[f.Name] = i
 	}
 	c.checkOverlaps(v)
+	c.checkOperatorKeys(v)
 }
 
 func (f *FolderConfig) check(v *validator, key string) {

@@ -24,11 +24,13 @@ type filer struct {
 // only then removes src.
 func (fl *filer) move(src, root, rel string) (string, error) {
 	dst := filepath.Join(root, filepath.FromSlash(rel))
+	// The lock covers creating the folder too: retention removes empty
+	// folders while holding it.
+	fl.mu.Lock()
+	defer fl.mu.Unlock()
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return "", err
 	}
-	fl.mu.Lock()
-	defer fl.mu.Unlock()
 	dst, err := freeName(dst)
 	if err != nil {
 		return "", err

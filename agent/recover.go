@@ -57,7 +57,8 @@ func (a *Agent) fileRecovered(ctx context.Context, f *folder, r receiptRecord) {
 	if f.cfg.ReadyMarker != "" {
 		j.file.Marker = r.Path + f.cfg.ReadyMarker
 	}
-	if dst := sameFileIn(f.cfg.Done, r); dst != "" {
+	rel := doneRel(f.cfg, r.Rel, receiptTime(r))
+	if dst := sameFileIn(f.cfg.Done, rel, r); dst != "" {
 		// A copy across file systems finished but the source was not yet
 		// removed.
 		if err := os.Remove(r.Path); err != nil {
@@ -65,25 +66,27 @@ func (a *Agent) fileRecovered(ctx context.Context, f *folder, r receiptRecord) {
 			return
 		}
 		a.removeMarker(j)
+		a.filedInDone(f, dst)
 		a.log.Info("file filed after restart without a second upload", "folder", f.cfg.Name, "file", r.Rel, "moved_to", dst)
 		a.journal.append(receiptRecord{Op: "filed", Folder: r.Folder, Path: r.Path}, false)
 		return
 	}
-	dst, err := a.fileAway(ctx, j, f.cfg.Done)
+	dst, err := a.fileAway(ctx, j, f.cfg.Done, rel)
 	if err != nil {
 		a.log.Error("cannot move a file the server accepted before a restart", "folder", f.cfg.Name, "file", r.Rel,
 			"class", uploader.Classify(err), "error", err)
 		return
 	}
+	a.filedInDone(f, dst)
 	a.log.Info("file filed after restart without a second upload", "folder", f.cfg.Name, "file", r.Rel,
 		"status", r.Status, "sha256", r.SHA256, "moved_to", dst)
 	a.journal.append(receiptRecord{Op: "filed", Folder: r.Folder, Path: r.Path}, false)
 }
 
-// sameFileIn returns the path of a file at r.Rel in root, or at one of its
+// sameFileIn returns the path of a file at rel in root, or at one of its
 // " (n)" variants, with r's size and content, or "" when there is none.
-func sameFileIn(root string, r receiptRecord) string {
-	p := filepath.Join(root, filepath.FromSlash(r.Rel))
+func sameFileIn(root, rel string, r receiptRecord) string {
+	p := filepath.Join(root, filepath.FromSlash(rel))
 	ext := filepath.Ext(p)
 	base := strings.TrimSuffix(p, ext)
 	for n := 0; n < 1000; n++ {
@@ -125,4 +128,13 @@ func (a *Agent) folderByName(name string) *folder {
 		}
 	}
 	return nil
+}
+
+// receiptTime returns when the server accepted the file of r, or now when
+// the record lacks a readable time.
+func receiptTime(r receiptRecord) time.Time {
+	if t, err := time.Parse(time.RFC3339Nano, r.Time); err == nil {
+		return t
+	}
+	return time.Now()
 }

@@ -8,12 +8,14 @@ import (
 	"os"
 	"time"
 
+	"github.com/hotfolder/hotfolder/agent/status"
 	"github.com/hotfolder/hotfolder/uploader"
 )
 
 // process makes one upload attempt for j and acts on the outcome.
 func (a *Agent) process(ctx context.Context, j *job) {
 	f := j.folder
+	a.tracker.Dequeued(f.cfg.Name, j.file.Size)
 	if err := f.gate.wait(ctx); err != nil {
 		a.canceled(j, err)
 		return
@@ -35,7 +37,10 @@ func (a *Agent) process(ctx context.Context, j *job) {
 	if j.first.IsZero() {
 		j.first = j.last
 	}
-	rc, err := f.client.Upload(ctx, src, nil)
+	meter := new(uploader.Meter)
+	inFlight := a.tracker.Begin(f.cfg.Name, j.file.Rel, j.file.Size, j.attempts, meter)
+	rc, err := f.client.Upload(ctx, src, meter)
+	inFlight.End()
 	f.gate.record(err)
 	if err != nil {
 		a.failed(ctx, j, err)
@@ -47,13 +52,15 @@ func (a *Agent) process(ctx context.Context, j *job) {
 // done files an uploaded file in its done folder.
 func (a *Agent) done(ctx context.Context, j *job, rc *uploader.Receipt, took time.Duration) {
 	f := j.folder
+	accepted := time.Now()
+	a.record(j, status.OutcomeDone, took, rc.Status, nil)
 	rec := receiptRecord{Op: "sent", Folder: f.cfg.Name, Path: j.file.Path, Rel: j.file.Rel, Size: j.file.Size,
 		ModTime: j.file.ModTime.UnixNano(), SHA256: j.sha256, Status: rc.Status}
 	if err := a.journal.append(rec, true); err != nil {
 		a.log.Error("cannot record the receipt; a crash before the move would send the file again",
 			"folder", f.cfg.Name, "file", j.file.Rel, "class", uploader.Classify(err), "error", err)
 	}
-	dst, err := a.fileAway(ctx, j, f.cfg.Done)
+	dst, err := a.fileAway(ctx, j, f.cfg.Done, doneRel(f.cfg, j.file.Rel, accepted))
 	if err != nil {
 		// The receipt is in the journal, so the next start files it
 		// without sending it again.
@@ -64,6 +71,7 @@ func (a *Agent) done(ctx context.Context, j *job, rc *uploader.Receipt, took tim
 	a.log.Info("file uploaded", "folder", f.cfg.Name, "file", j.file.Rel, "bytes", j.file.Size,
 		"duration", took.Round(time.Millisecond), "rate", formatRate(j.file.Size, took), "attempts", j.attempts,
 		"status", rc.Status, "sha256", j.sha256, "outcome", "done", "moved_to", dst)
+	a.filedInDone(f, dst)
 	a.journal.append(receiptRecord{Op: "filed", Folder: f.cfg.Name, Path: j.file.Path}, false)
 	f.watcher.Release(j.file.Path)
 }
@@ -79,9 +87,11 @@ func (a *Agent) failed(ctx context.Context, j *job, err error) {
 		a.canceled(j, err)
 	case class == uploader.ClassFileNotFound:
 		a.log.Info("file vanished before upload", attrs...)
+		a.record(j, status.OutcomeVanished, 0, 0, err)
 		f.watcher.Release(j.file.Path)
 	case class == uploader.ClassSourceChanged:
 		a.log.Info("file changed during upload, settling it again", attrs...)
+		a.record(j, status.OutcomeChanged, time.Since(j.last), 0, err)
 		f.watcher.Resettle(j.file.Path)
 	case class.Recoverable() && !a.retryTimeUp(j):
 		a.retry(j, err, attrs)
@@ -108,10 +118,13 @@ func (a *Agent) retry(j *job, err error, attrs []any) {
 		attrs = append(attrs, "status", ue.Status)
 	}
 	a.log.Warn("upload failed, will retry", append(attrs, "retry_in", delay.Round(time.Millisecond))...)
+	a.record(j, status.OutcomeRetry, time.Since(j.last), 0, err)
+	a.tracker.RetryWaiting(j.folder.cfg.Name, +1)
 	a.retries.Add(1)
 	time.AfterFunc(delay, func() {
 		defer a.retries.Done()
-		a.queue.push(j)
+		a.tracker.RetryWaiting(j.folder.cfg.Name, -1)
+		a.enqueue(j)
 	})
 }
 
@@ -138,7 +151,7 @@ func (a *Agent) fileFailed(ctx context.Context, j *job, cause error) {
 	if errors.As(cause, &ue) {
 		note.HTTPStatus, note.Response = ue.Status, ue.Body
 	}
-	dst, err := a.fileAway(ctx, j, f.cfg.Failed)
+	dst, err := a.fileAway(ctx, j, f.cfg.Failed, j.file.Rel)
 	if err == nil {
 		err = writeNote(f.cfg.Failed, dst, note)
 	}
@@ -152,14 +165,16 @@ func (a *Agent) fileFailed(ctx context.Context, j *job, cause error) {
 		attrs = append(attrs, "moved_to", dst)
 	}
 	a.log.Log(ctx, level, "file failed", attrs...)
+	a.record(j, status.OutcomeFailed, time.Since(j.last), 0, cause)
 	f.watcher.Release(j.file.Path)
 }
 
-// fileAway moves the file into root, retrying while another process holds
-// it (an antivirus scanner or indexer on Windows) until ctx ends.
-func (a *Agent) fileAway(ctx context.Context, j *job, root string) (string, error) {
+// fileAway moves the file to rel inside root, retrying while another
+// process holds it (an antivirus scanner or indexer on Windows) until ctx
+// ends.
+func (a *Agent) fileAway(ctx context.Context, j *job, root, rel string) (string, error) {
 	for attempt := 1; ; attempt++ {
-		dst, err := a.filer.move(j.file.Path, root, j.file.Rel)
+		dst, err := a.filer.move(j.file.Path, root, rel)
 		if err == nil {
 			a.removeMarker(j)
 			return dst, nil

@@ -115,14 +115,14 @@ in_ct systemd-analyze security --offline=true --threshold=30 hotfolder.service |
 
 step "status before start"
 status=$(in_ct hotfolder status) || true
-[[ $status == "hotfolder: stopped"* ]] || fail "hotfolder status before start printed: $status"
+[[ $status == "service:  stopped"* ]] || fail "hotfolder status before start printed: $status"
 
 step "enable and start"
 in_ct systemctl enable --now hotfolder.service
 wait_for 30 "unit active" prop_is ActiveState active
 wait_for 30 "agent start in its log file" grep -q "watching folder" "$root/var/log/hotfolder/hotfolder.log"
 status=$(in_ct hotfolder status)
-[[ $status == "hotfolder: running"* ]] || fail "hotfolder status while running printed: $status"
+[[ $status == "service:  running"* ]] || fail "hotfolder status while running printed: $status"
 echo "$status"
 
 step "drop a file"
@@ -200,6 +200,6 @@ drop fourth.bin
 in_ct /usr/local/bin/hotfolder stop
 in_ct /usr/local/bin/hotfolder uninstall
 status=$(in_ct /usr/local/bin/hotfolder status)
-[[ $status == "hotfolder: not installed" ]] || fail "status after uninstall printed: $status"
+[[ $status == "service:  not installed"* ]] || fail "status after uninstall printed: $status"
 
 step "all checks passed"

@@ -27,7 +27,12 @@ endpoint, then moves it into done/ or, with a note saying why, failed/.
 
 Usage:
   hotfolder run [--config FILE]      run the agent in the foreground
-  hotfolder validate --config FILE   check a config and print the resolved settings
+  hotfolder validate [--config FILE] [--probe]
+                                     check a config and print the resolved settings;
+                                     --probe also checks that each endpoint answers
+  hotfolder status [--config FILE]   show the service, the queue and uploads in flight
+  hotfolder send FILE... [--config FILE] [--folder NAME]
+                                     upload files once, without moving them
   hotfolder receive --dir DIR        run a small upload receiver (see --help)
   hotfolder demo [DIR]               try it: a receiver and an agent in DIR (default ./hotfolder-demo)
   hotfolder version                  print the version
@@ -36,7 +41,6 @@ Service (systemd on Linux, the service control manager on Windows):
   hotfolder install [--config FILE]  install the agent as a service that starts at boot
   hotfolder uninstall                stop and remove the service; config, logs and folders stay
   hotfolder start|stop|restart       control the installed service
-  hotfolder status                   print running, stopped or not installed
   hotfolder post-install             used by the Windows installer: create the config
                                      from its example, set the recovery actions
 
@@ -63,11 +67,15 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runAgent(rest, stdout, stderr)
 	case "validate":
 		return runValidate(rest, stdout, stderr)
+	case "status":
+		return runStatus(ctx, rest, stdout, stderr)
+	case "send":
+		return runSend(ctx, rest, stdout, stderr)
 	case "receive":
 		return runReceive(ctx, rest, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, stdout, stderr)
-	case "install", "uninstall", "start", "stop", "restart", "status":
+	case "install", "uninstall", "start", "stop", "restart":
 		return runServiceCommand(cmd, rest, stdout, stderr)
 	case "post-install":
 		return runPostInstall(rest, stdout, stderr)

@@ -22,15 +22,17 @@ func runAgent(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	p := &program{configFile: file, stderr: stderr, console: stderr}
+	p := &program{configFile: file, stderr: stderr}
 	svc, err := service.New(p, serviceConfig(file))
 	if err != nil {
 		fmt.Fprintf(stderr, "hotfolder: service setup failed: %v\n", err)
 		return exitError
 	}
 	if underServiceManager(runtime.GOOS, os.Getenv) {
-		p.console = nil
 		p.system = openSystemLogger(svc, stderr)
+	} else {
+		p.console = newConsole(stdout, stderr)
+		defer p.console.close()
 	}
 
 	// Run calls program.Start, then returns after the service manager stops

@@ -7,9 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"strings"
 
-	"github.com/hotfolder/hotfolder/agent"
 	"github.com/kardianos/service"
 )
 
@@ -57,7 +55,6 @@ var serviceCommandHelp = map[string]string{
 	"start":     "Starts the installed service.",
 	"stop":      "Stops the service; uploads in flight get shutdown_grace to finish.",
 	"restart":   "Stops and starts the service, for example to apply a changed config.",
-	"status":    "Prints whether the service is running, stopped or not installed.",
 }
 
 // runServiceCommand runs one of install, uninstall, start, stop, restart
@@ -96,8 +93,6 @@ func runServiceCommand(cmd string, args []string, stdout, stderr io.Writer) int 
 	switch cmd {
 	case "install":
 		return installService(file, *user, stdout, stderr)
-	case "status":
-		return printStatus(svc, file, stdout, stderr)
 	case "uninstall":
 		return uninstallService(svc, stdout, stderr)
 	}
@@ -188,40 +183,6 @@ func uninstallService(svc service.Service, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "hotfolder uninstall: removed the %s service; the config, logs, state and folders are kept\n", serviceName)
 	return exitOK
-}
-
-// printStatus prints running, stopped, failed or not installed, and for an
-// installed service the config and log file it uses. It reads the config
-// but never opens the log file.
-func printStatus(svc service.Service, configFile string, stdout, stderr io.Writer) int {
-	status, err := svc.Status()
-	switch {
-	case errors.Is(err, service.ErrNotInstalled):
-		fmt.Fprintf(stdout, "%s: not installed\n", serviceName)
-		return exitOK
-	case err != nil && strings.Contains(err.Error(), "failed state"):
-		fmt.Fprintf(stdout, "%s: failed: it exited with an error (%s)\n", serviceName, systemLogHint(runtime.GOOS))
-		return exitError
-	case err != nil:
-		fmt.Fprintf(stderr, "hotfolder status: cannot read the service status: %v\n", err)
-		return exitError
-	case status == service.StatusRunning:
-		fmt.Fprintf(stdout, "%s: running\n", serviceName)
-	default:
-		fmt.Fprintf(stdout, "%s: stopped\n", serviceName)
-	}
-	printConfigFiles(configFile, stdout)
-	return exitOK
-}
-
-// printConfigFiles prints where the config at configFile sends logs.
-func printConfigFiles(configFile string, stdout io.Writer) {
-	cfg, err := agent.Load(configFile)
-	if err != nil {
-		fmt.Fprintf(stdout, "config: %s (cannot be loaded: run \"hotfolder validate --config %s\")\n", configFile, configFile)
-		return
-	}
-	fmt.Fprintf(stdout, "config: %s\nlog file: %s\n", cfg.File, cfg.Agent.LogFile)
 }
 
 // systemLogHint names where goos's service manager logs a failed start.

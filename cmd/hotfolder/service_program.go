@@ -29,7 +29,7 @@ const stopMargin = 10 * time.Second
 type program struct {
 	configFile string
 	stderr     io.Writer
-	console    io.Writer      // stderr in a terminal; nil under a service manager
+	console    *console       // in a terminal; nil under a service manager
 	system     service.Logger // the system log under a service manager; else nil
 
 	exitCode int // the exit status for a failed Start
@@ -49,7 +49,11 @@ func (p *program) Start(service.Service) error {
 	if err != nil {
 		return p.failStart(exitUsage, "invalid config", err, false)
 	}
-	log, logFile, err := agent.NewLogger(cfg.Agent, p.console)
+	var consoleLog io.Writer
+	if p.console != nil {
+		consoleLog = p.console.logWriter()
+	}
+	log, logFile, err := agent.NewLogger(cfg.Agent, consoleLog)
 	if err != nil {
 		return p.failStart(exitError, "cannot open the log file", err, false)
 	}
@@ -58,6 +62,9 @@ func (p *program) Start(service.Service) error {
 		log.Error("agent cannot start", "error", err)
 		logFile.Close()
 		return p.failStart(exitError, "", err, true)
+	}
+	if p.console != nil {
+		p.console.show(a.Tracker())
 	}
 	p.log, p.logFile, p.grace = log, logFile, cfg.Agent.ShutdownGrace.D()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -96,7 +103,7 @@ func (p *program) failStart(code int, what string, err error, logged bool) error
 	p.systemError(msg)
 	switch {
 	case p.console != nil && !logged:
-		fmt.Fprintf(p.console, "hotfolder: %s:\n%v\n", what, err)
+		fmt.Fprintf(p.stderr, "hotfolder: %s:\n%v\n", what, err)
 	case p.console == nil && p.system == nil:
 		fmt.Fprintln(p.stderr, msg)
 	}

@@ -248,8 +248,8 @@ func TestServiceCommandsWithoutServiceManager(t *testing.T) {
 		if code != exitError {
 			t.Errorf("%s: exit %d, want %d", cmd, code, exitError)
 		}
-		if !strings.Contains(stderr.String(), "no service manager: systemd is not running as PID 1") {
-			t.Errorf("%s: stderr %q does not say that there is no service manager", cmd, stderr.String())
+		if !strings.Contains(stdout.String()+stderr.String(), "no service manager: systemd is not running as PID 1") {
+			t.Errorf("%s: output %q does not say that there is no service manager", cmd, stdout.String()+stderr.String())
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "logs")); err == nil {
@@ -275,8 +275,8 @@ func TestStatusNeverOpensLogFile(t *testing.T) {
 	dir := t.TempDir()
 	config := filepath.Join(dir, "agent.toml")
 	os.WriteFile(config, []byte("[agent]\nlog_file = \"logs/svc.log\"\n[[folder]]\ninbox = \"in\"\n[folder.upload]\nurl = \"http://127.0.0.1:9/\"\n"), 0o644)
-	var out bytes.Buffer
-	printConfigFiles(config, &out)
+	var out, errOut bytes.Buffer
+	runMain(context.Background(), []string{"status", "--config", config}, &out, &errOut)
 	if want := "log file: " + filepath.Join(dir, "logs", "svc.log"); !strings.Contains(out.String(), want) {
 		t.Errorf("output %q lacks %q", out.String(), want)
 	}
@@ -284,7 +284,10 @@ func TestStatusNeverOpensLogFile(t *testing.T) {
 		t.Error("status created the log folder")
 	}
 	out.Reset()
-	printConfigFiles(filepath.Join(dir, "none.toml"), &out)
+	missing := filepath.Join(dir, "none.toml")
+	if code := runMain(context.Background(), []string{"status", "--config", missing}, &out, &errOut); code != exitError {
+		t.Errorf("status with a missing config: exit %d, want %d", code, exitError)
+	}
 	if !strings.Contains(out.String(), "cannot be loaded") {
 		t.Errorf("output for a missing config %q lacks \"cannot be loaded\"", out.String())
 	}

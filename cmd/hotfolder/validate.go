@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -13,6 +16,7 @@ import (
 func runValidate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	config := fs.String("config", "", "config `FILE` to check")
+	probe := fs.Bool("probe", false, "also check that each folder's endpoint answers (OPTIONS, else HEAD)")
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
 	}
@@ -25,14 +29,16 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hotfolder validate: print settings: %v\n", err)
 		return exitError
 	}
+	if *probe && !probeEndpoints(context.Background(), cfg, stdout) {
+		return exitError
+	}
 	return exitOK
 }
 
 // loadConfig loads the config at path, printing any problem to stderr.
 func loadConfig(path string, stderr io.Writer) (*agent.Config, int) {
 	if path == "" {
-		fmt.Fprintln(stderr, "hotfolder: missing --config FILE: pass the path of an agent.toml (agent.toml.example shows every key)")
-		return nil, exitUsage
+		path = defaultConfigFile(runtime.GOOS, os.Getenv)
 	}
 	cfg, err := agent.Load(path)
 	if err != nil {
