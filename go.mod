@@ -9,3 +9,5 @@ require (
 	golang.org/x/sys v0.50.0
 	gopkg.in/natefinch/lumberjack.v2 v2.2.1
 )
+
+require golang.org/x/time v0.16.0

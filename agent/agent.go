@@ -19,6 +19,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hotfolder/hotfolder/agent/bandwidth"
+	"github.com/hotfolder/hotfolder/agent/limit"
+	"github.com/hotfolder/hotfolder/agent/memwatch"
 	"github.com/hotfolder/hotfolder/uploader"
 	"github.com/hotfolder/hotfolder/watcher"
 )
@@ -28,10 +31,12 @@ var Version = "dev"
 
 // Agent is a configured agent. Run it once.
 type Agent struct {
-	cfg     *Config
-	log     *slog.Logger
-	folders []*folder
-	queue   *queue
+	cfg       *Config
+	log       *slog.Logger
+	folders   []*folder
+	queue     *queue
+	bandwidth *bandwidth.Limiter // [agent] bandwidth, shared by every upload
+	memory    *memwatch.Watch
 	filer   filer
 	journal *journal
 	lock    *os.File        // held while the agent runs
@@ -42,10 +47,12 @@ type Agent struct {
 
 // folder is one inbox with its watcher and endpoint.
 type folder struct {
-	cfg     *FolderConfig
-	watcher *watcher.Watcher
-	client  *uploader.Client
-	gate    *gate
+	cfg       *FolderConfig
+	watcher   *watcher.Watcher
+	client    *uploader.Client
+	gate      *gate
+	limiter   *limit.Limiter     // uploads in flight to the endpoint
+	bandwidth *bandwidth.Limiter // the folder's own cap
 }
 
 // job is one file on its way through the agent.
@@ -60,7 +67,9 @@ type job struct {
 
 // New builds an agent from a loaded config. It creates missing folders.
 func New(cfg *Config, log *slog.Logger) (*Agent, error) {
-	a := &Agent{cfg: cfg, log: log, queue: newQueue(), stopped: make(chan struct{})}
+	a := &Agent{cfg: cfg, log: log, queue: newQueue(), stopped: make(chan struct{}),
+		bandwidth: bandwidth.NewLimiter(cfg.Agent.Bandwidth.Schedule(), nil)}
+	a.memory = a.newMemoryWatch()
 	if err := os.MkdirAll(cfg.Agent.StateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create state_dir: %w", err)
 	}
@@ -99,16 +108,20 @@ func (a *Agent) newFolder(fc *FolderConfig) (*folder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("folder %q: %w", fc.Name, err)
 	}
+	folderLimiter := bandwidth.NewLimiter(fc.Bandwidth.Schedule(), nil)
 	client, err := uploader.New(uploader.Config{
 		URL: u.URL, Method: u.Method, Mode: u.Mode, Field: u.Field,
 		Fields: u.Fields, Headers: u.Headers, Token: u.Token(),
 		Timeout: u.Timeout.D(), StallTimeout: u.StallTimeout.D(),
 		TLS: tlsConfig, Proxy: proxy, UserAgent: "hotfolder/" + Version,
+		Throttle: a.throttleFor(fc, folderLimiter),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("folder %q: %w", fc.Name, err)
 	}
-	f := &folder{cfg: fc, client: client, gate: &gate{min: u.RetryMin.D(), max: u.RetryMax.D()}}
+	f := &folder{cfg: fc, client: client, gate: &gate{min: u.RetryMin.D(), max: u.RetryMax.D()},
+		limiter: limit.New(limit.Config{Max: a.cfg.Agent.MaxUploads}), bandwidth: folderLimiter}
+	f.limiter.OnChange(a.queue.kick)
 	f.watcher, err = watcher.New(watcher.Options{
 		Root:        fc.Inbox,
 		Recursive:   fc.Recursive,
@@ -145,6 +158,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	defer a.lock.Close()
 	defer a.journal.close()
 	a.recoverPending(ctx)
+	a.startPacing(ctx)
 	var watchers sync.WaitGroup
 	for _, f := range a.folders {
 		watchers.Add(1)
@@ -164,11 +178,11 @@ func (a *Agent) Run(ctx context.Context) error {
 		go func() {
 			defer workers.Done()
 			for {
-				j, ok := a.queue.pop()
+				j, slot, ok := a.queue.pop()
 				if !ok {
 					return
 				}
-				a.process(work, j)
+				a.process(work, j, slot)
 			}
 		}()
 	}
@@ -204,12 +218,14 @@ func waitTimeout(wg *sync.WaitGroup, d time.Duration) bool {
 func (a *Agent) logStart() {
 	c := a.cfg.Agent
 	a.log.Info("agent starting", "version", Version, "config", a.cfg.File, "folders", len(a.folders),
-		"max_uploads", c.MaxUploads, "state_dir", c.StateDir, "log_file", c.LogFile)
+		"max_uploads", c.MaxUploads, "bandwidth", c.Bandwidth, "memory_warn_mb", c.MemoryWarnMB,
+		"memory_limit_mb", c.MemoryLimitMB, "state_dir", c.StateDir, "log_file", c.LogFile)
 	for _, f := range a.folders {
 		u := f.cfg.Upload
 		a.log.Info("watching folder", "folder", f.cfg.Name, "inbox", f.cfg.Inbox, "done", f.cfg.Done,
 			"failed", f.cfg.Failed, "recursive", f.cfg.Recursive, "watch", f.cfg.Watch, "settle", f.cfg.Settle,
-			"url", RedactURL(u.URL), "method", u.Method, "mode", u.Mode, "token", u.Token() != "")
+			"url", RedactURL(u.URL), "method", u.Method, "mode", u.Mode, "token", u.Token() != "",
+			"bandwidth", f.cfg.Bandwidth)
 	}
 }
 
