@@ -37,12 +37,12 @@ type Agent struct {
 	queue     *queue
 	bandwidth *bandwidth.Limiter // [agent] bandwidth, shared by every upload
 	memory    *memwatch.Watch
-	filer   filer
-	journal *journal
-	lock    *os.File        // held while the agent runs
-	pending []receiptRecord // receipts from before a restart, filed by Run
-	retries sync.WaitGroup
-	stopped chan struct{} // closed when intake stops
+	filer     filer
+	journal   *journal
+	lock      *os.File        // held while the agent runs
+	pending   []receiptRecord // receipts from before a restart, filed by Run
+	retries   sync.WaitGroup
+	stopped   chan struct{} // closed when intake stops
 }
 
 // folder is one inbox with its watcher and endpoint.
