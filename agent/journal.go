@@ -29,6 +29,7 @@ type journal struct {
 	syncing bool
 	failed  uint64 // records covered by the latest failed sync
 	failErr error
+	syncs   uint64 // fsync calls made
 }
 
 // receiptRecord is one line of the journal.
@@ -173,6 +174,7 @@ func (j *journal) waitDurable(seq uint64) error {
 			continue
 		}
 		j.syncing = true
+		j.syncs++
 		upTo := j.written
 		j.mu.Unlock()
 		err := j.f.Sync()

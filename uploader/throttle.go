@@ -1,6 +1,9 @@
 package uploader
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // Throttle paces the file bytes of request bodies, such as a token bucket
 // shared by every upload. Implementations must be safe for concurrent use.
@@ -18,3 +21,16 @@ type Throttle interface {
 // as progress for the stall check, because at low rates the transport's
 // 64 KiB write buffer may take longer than stall_timeout to fill.
 const ThrottleChunk = 16 << 10
+
+// throttleError returns the context's error when a throttle wait failed
+// because ctx ended or its deadline would pass before the bytes may go, so
+// the attempt is classed as canceled or timed out rather than internal.
+func throttleError(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	if _, ok := ctx.Deadline(); ok {
+		return fmt.Errorf("%w: bandwidth cap: %v", context.DeadlineExceeded, err)
+	}
+	return fmt.Errorf("bandwidth cap: %w", err)
+}

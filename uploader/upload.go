@@ -168,7 +168,7 @@ func (s *sourceReader) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
 	if throttled && n > 0 {
 		if werr := s.throttle.WaitN(s.ctx, n); werr != nil {
-			return 0, werr
+			return 0, throttleError(s.ctx, werr)
 		}
 		s.meter.touch()
 	}

@@ -38,6 +38,9 @@ func Constant(r Rate) Schedule { return Schedule{entries: []entry{{0, r}}} }
 func ParseSchedule(s string) (Schedule, error) {
 	if !strings.Contains(s, ",") {
 		r, err := ParseRate(s)
+		if err != nil && strings.ContainsAny(strings.TrimSpace(s), ": ;") {
+			return Schedule{}, fmt.Errorf("invalid bandwidth %q: use a rate such as \"10M\" or a timetable of [WEEKDAY-]HH:MM,RATE entries such as \"08:00,512k 18:00,off\"", s)
+		}
 		if err != nil {
 			return Schedule{}, err
 		}
