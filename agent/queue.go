@@ -80,8 +80,9 @@ func (q *queue) pop() (j *job, slot limit.Slot, ok bool) {
 }
 
 // take returns the first job, in lane order, whose folder may start an
-// upload, with its slot. Otherwise it returns how long until the first
-// paused endpoint opens, 0 when no endpoint is paused. q.mu must be held.
+// upload, with its slot. Otherwise it returns how long until a paused
+// endpoint opens or a limiter may grow, 0 when neither is pending. q.mu
+// must be held.
 func (q *queue) take() (*job, limit.Slot, time.Duration) {
 	if q.paused {
 		return nil, limit.Slot{}, 0
@@ -101,6 +102,9 @@ func (q *queue) take() (*job, limit.Slot, time.Duration) {
 		}
 		slot, ok := l.folder.limiter.TryAcquire()
 		if !ok {
+			if d := l.folder.limiter.ProbeIn(); d > 0 && (retryIn == 0 || d < retryIn) {
+				retryIn = d
+			}
 			continue
 		}
 		q.next = idx + 1

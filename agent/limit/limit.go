@@ -57,6 +57,12 @@ type Config struct {
 	// BytesPerUnit normalizes latency for file size: an upload of n bytes
 	// counts as 1+n/BytesPerUnit requests; default 256 KiB.
 	BytesPerUnit int64
+	// ProbeInterval: before the first decrease, the limit also grows by one
+	// after each interval spent at the limit, so long uploads, which
+	// finish rarely, do not keep it low; default 1s.
+	ProbeInterval time.Duration
+	// Now is the clock; default time.Now.
+	Now func() time.Time
 }
 
 func (c Config) withDefaults() Config {
@@ -84,6 +90,12 @@ func (c Config) withDefaults() Config {
 	if c.BytesPerUnit <= 0 {
 		c.BytesPerUnit = 256 << 10
 	}
+	if c.ProbeInterval <= 0 {
+		c.ProbeInterval = time.Second
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
 	return c
 }
 
@@ -98,6 +110,7 @@ type Limiter struct {
 	probing  bool // no decrease yet: grow one window per unit of limit
 	win      window
 	ewma     float64 // moving average of normalized latency, seconds; 0 before the first window
+	changed  time.Time // when the limit last changed
 	wake     chan struct{}
 	notify   func()
 }
@@ -117,7 +130,7 @@ type Slot struct {
 // New returns a Limiter for cfg.
 func New(cfg Config) *Limiter {
 	cfg = cfg.withDefaults()
-	return &Limiter{cfg: cfg, limit: float64(cfg.Initial), probing: true, wake: make(chan struct{})}
+	return &Limiter{cfg: cfg, limit: float64(cfg.Initial), probing: true, changed: cfg.Now(), wake: make(chan struct{})}
 }
 
 // OnChange sets f to be called, without the Limiter's lock held, whenever
@@ -151,14 +164,41 @@ func (l *Limiter) current() int {
 func (l *Limiter) TryAcquire() (Slot, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.inFlight >= l.current() {
+	if l.inFlight >= l.current() && l.probeDue() > 0 {
 		return Slot{}, false
+	}
+	if l.inFlight >= l.current() {
+		l.raise()
 	}
 	l.inFlight++
 	if l.inFlight >= l.current() {
 		l.win.reached = true
 	}
 	return Slot{epoch: l.epoch}, true
+}
+
+// ProbeIn returns how long until a time-based increase frees a slot for
+// a caller that TryAcquire turned away, or 0 when no such increase is
+// pending.
+func (l *Limiter) ProbeIn() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if d := l.probeDue(); d != never {
+		return max(d, time.Millisecond)
+	}
+	return 0
+}
+
+// never is probeDue's answer when no time-based increase applies.
+const never = time.Duration(math.MaxInt64)
+
+// probeDue returns the time until the next time-based increase, at most 0
+// when it is due now. l.mu must be held.
+func (l *Limiter) probeDue() time.Duration {
+	if !l.probing || l.current() >= l.cfg.Max || !l.win.reached {
+		return never
+	}
+	return l.cfg.ProbeInterval - l.cfg.Now().Sub(l.changed)
 }
 
 // Acquire waits for a free slot or for ctx to end.
@@ -170,12 +210,17 @@ func (l *Limiter) Acquire(ctx context.Context) (Slot, error) {
 		}
 		l.mu.Lock()
 		wake := l.wake
+		due := l.probeDue()
 		l.mu.Unlock()
+		t := time.NewTimer(min(max(due, time.Millisecond), time.Minute))
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return Slot{}, ctx.Err()
 		case <-wake:
+		case <-t.C:
 		}
+		t.Stop()
 	}
 }
 
@@ -229,8 +274,7 @@ func (l *Limiter) success(took time.Duration, bytes int64) {
 	case l.ewma > 0 && mean > l.cfg.LatencyRatio*l.ewma:
 		l.decrease()
 	case l.win.reached && (l.ewma == 0 || mean <= l.cfg.Tolerance*l.ewma):
-		l.limit = min(l.limit+1, float64(l.cfg.Max))
-		l.win = window{reached: l.inFlight >= l.current()}
+		l.raise()
 	default:
 		l.win = window{reached: l.inFlight >= l.current()}
 	}
@@ -241,8 +285,16 @@ func (l *Limiter) success(took time.Duration, bytes int64) {
 	}
 }
 
+// raise adds one to the limit and starts a new window.
+func (l *Limiter) raise() {
+	l.limit = min(l.limit+1, float64(l.cfg.Max))
+	l.changed = l.cfg.Now()
+	l.win = window{reached: l.inFlight >= l.current()}
+}
+
 func (l *Limiter) decrease() {
 	l.limit = max(l.limit*l.cfg.Decrease, float64(l.cfg.Min))
+	l.changed = l.cfg.Now()
 	l.epoch++
 	l.probing = false
 	l.win = window{}

@@ -177,3 +177,29 @@ func TestLimiterAcquireWaitsAndCancels(t *testing.T) {
 		t.Fatal("Acquire did not wake after a release")
 	}
 }
+
+func TestLimiterProbesOverTimeBeforeFirstDecrease(t *testing.T) {
+	now := time.Unix(1000, 0)
+	l := New(Config{Max: 4, Now: func() time.Time { return now }})
+	if _, ok := l.TryAcquire(); !ok {
+		t.Fatal("first slot not granted")
+	}
+	if _, ok := l.TryAcquire(); ok {
+		t.Fatal("second slot granted at limit 1 before the probe interval")
+	}
+	if d := l.ProbeIn(); d != time.Second {
+		t.Errorf("ProbeIn = %s, want the 1s probe interval", d)
+	}
+	now = now.Add(time.Second)
+	if _, ok := l.TryAcquire(); !ok {
+		t.Fatal("no second slot after a probe interval at the limit")
+	}
+	if got := l.Limit(); got != 2 {
+		t.Errorf("limit %d after one probe interval, want 2", got)
+	}
+	l.Decrease()
+	now = now.Add(time.Hour)
+	if d := l.ProbeIn(); d != 0 {
+		t.Errorf("ProbeIn = %s after a decrease, want 0: growth then needs successes", d)
+	}
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func parseSize(s string) (int64, error) {
+	mult := int64(1)
+	t := strings.ToUpper(strings.TrimSpace(s))
+	for i, u := range []string{"K", "M", "G", "T"} {
+		if strings.HasSuffix(t, u) {
+			t = strings.TrimSuffix(t, u)
+			mult = 1 << (10 * (i + 1))
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(t, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("invalid size %q: use a number with K, M, G or T, such as 1G", s)
+	}
+	return int64(n * float64(mult)), nil
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func secs(d time.Duration) float64 { return d.Seconds() }
+
+// maxRSSKiB returns the peak resident set of a finished child, in KiB.
+func maxRSSKiB(cmd *exec.Cmd) int64 {
+	if cmd.ProcessState == nil {
+		return 0
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		return ru.Maxrss
+	}
+	return 0
+}
+
+// writeFile creates a file of size bytes filled with a repeating pattern
+// that does not compress to nothing, and gives it an mtime in the past.
+func writeFile(p string, size int64) error {
+	f, err := os.Create(p)
+	if err != nil {
+		return err
+	}
+	block := make([]byte, 1<<20)
+	for i := range block {
+		block[i] = byte(i*7 + i/251)
+	}
+	for left := size; left > 0; {
+		n := min(left, int64(len(block)))
+		if _, err := f.Write(block[:n]); err != nil {
+			f.Close()
+			return err
+		}
+		left -= n
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	old := time.Now().Add(-time.Hour)
+	return os.Chtimes(p, old, old)
+}
+
+// sparseFile creates a file of size bytes that takes no disk space.
+func sparseFile(p string, size int64) error {
+	f, err := os.Create(p)
+	if err != nil {
+		return err
+	}
+	if err := f.Truncate(size); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	old := time.Now().Add(-time.Hour)
+	return os.Chtimes(p, old, old)
+}
+
+func countDir(dir string) int {
+	entries, _ := os.ReadDir(dir)
+	n := 0
+	for _, e := range entries {
+		if e.Type().IsRegular() {
+			n++
+		}
+	}
+	return n
+}
+
+func waitUntil(what string, limit time.Duration, cond func() bool) error {
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("timed out after %s waiting for %s", limit, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return nil
+}
