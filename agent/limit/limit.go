@@ -109,7 +109,7 @@ type Limiter struct {
 	epoch    int  // number of decreases so far
 	probing  bool // no decrease yet: grow one window per unit of limit
 	win      window
-	ewma     float64 // moving average of normalized latency, seconds; 0 before the first window
+	ewma     float64   // moving average of normalized latency, seconds; 0 before the first window
 	changed  time.Time // when the limit last changed
 	wake     chan struct{}
 	notify   func()
