@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -21,26 +20,6 @@ func TestLoadPacingDefaults(t *testing.T) {
 	}
 	if cfg.Folders[0].Bandwidth.Limited() {
 		t.Errorf("default folder bandwidth %q, want off", cfg.Folders[0].Bandwidth)
-	}
-}
-
-func TestLoadExamplePacingMatchesDefaults(t *testing.T) {
-	data, err := os.ReadFile("../agent.toml.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := Load(writeConfig(t, string(data)))
-	if err != nil {
-		t.Fatalf("agent.toml.example does not load: %v", err)
-	}
-	def, err := Load(writeConfig(t, minimalConfig))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.Agent.MemoryWarnMB != def.Agent.MemoryWarnMB || cfg.Agent.MemoryLimitMB != def.Agent.MemoryLimitMB ||
-		cfg.Agent.Bandwidth.String() != def.Agent.Bandwidth.String() ||
-		cfg.Folders[0].Bandwidth.String() != def.Folders[0].Bandwidth.String() {
-		t.Errorf("example pacing keys %+v differ from defaults %+v", cfg.Agent, def.Agent)
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 )
 
 // slotServer accepts slots uploads at a time, each held for hold, and
-// answers 429 without Retry-After to any request beyond that.
+// responds with 429, without Retry-After, to any request beyond that.
 type slotServer struct {
 	slots    chan struct{}
 	hold     time.Duration

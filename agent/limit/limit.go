@@ -6,9 +6,10 @@
 // did not get worse. It shrinks by Config.Decrease (floor Config.Min) when an
 // upload reports backpressure (Overload) or when a window's latency climbs
 // above Config.LatencyRatio times its moving average. Before the first
-// decrease the window is a single upload, so the limit finds its level
-// quickly, like TCP slow start. After it, a window is at least Config.Window
-// uploads and at least the limit, so probing above a server's capacity costs at most
+// decrease the window is a single upload, and the limit also grows once per
+// Config.ProbeInterval at the limit, so it finds its level quickly, like TCP
+// slow start. After it, a window is at least Config.Window uploads and at
+// least the limit, so probing above a server's capacity costs at most
 // one rejected request per window. docs/backpressure.md explains the rule.
 package limit
 
@@ -19,7 +20,7 @@ import (
 	"time"
 )
 
-// Outcome is what one upload says about the endpoint's capacity.
+// Outcome is what one upload means for the endpoint's capacity.
 type Outcome int
 
 // Outcomes of an upload.
@@ -29,8 +30,8 @@ const (
 	// Overload is backpressure from the endpoint or the link: HTTP 429,
 	// 503, 408, a timeout, a stall or a reset connection.
 	Overload
-	// Ignore is a failure that says nothing about capacity, such as a
-	// rejected file or a shutdown. It only frees the slot.
+	// Ignore is a failure unrelated to capacity, such as a rejected file
+	// or a shutdown. It only frees the slot.
 	Ignore
 )
 
@@ -58,8 +59,8 @@ type Config struct {
 	// counts as 1+n/BytesPerUnit requests; default 256 KiB.
 	BytesPerUnit int64
 	// ProbeInterval: before the first decrease, the limit also grows by one
-	// after each interval spent at the limit, so long uploads, which
-	// finish rarely, do not keep it low; default 1s.
+	// per interval at the limit. Long uploads finish rarely, and this keeps
+	// them from holding the limit low. Default 1s.
 	ProbeInterval time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
@@ -107,7 +108,7 @@ type Limiter struct {
 	limit    float64 // fractional, so repeated decreases and increases stay proportional
 	inFlight int
 	epoch    int  // number of decreases so far
-	probing  bool // no decrease yet: grow one window per unit of limit
+	probing  bool // no decrease yet: grow per success and per ProbeInterval
 	win      window
 	ewma     float64   // moving average of normalized latency, seconds; 0 before the first window
 	changed  time.Time // when the limit last changed
@@ -189,7 +190,7 @@ func (l *Limiter) ProbeIn() time.Duration {
 	return 0
 }
 
-// never is probeDue's answer when no time-based increase applies.
+// never is the value probeDue returns when no time-based increase applies.
 const never = time.Duration(math.MaxInt64)
 
 // probeDue returns the time until the next time-based increase, at most 0
@@ -233,8 +234,8 @@ func (l *Limiter) Release(s Slot, o Outcome, took time.Duration, bytes int64) {
 	case Success:
 		l.success(took, bytes)
 	case Overload:
-		// Uploads that started before the last decrease saw the old limit;
-		// their backpressure is already answered.
+		// Uploads that started before the last decrease saw the old limit,
+		// and that decrease already accounts for their backpressure.
 		if s.epoch == l.epoch {
 			l.decrease()
 		}

@@ -8,7 +8,7 @@ import (
 )
 
 // serve runs n uploads through l against a simulated endpoint with
-// capacity slots: an upload beyond capacity is an Overload, answered at
+// capacity slots: an upload beyond capacity is an Overload, rejected at
 // once. It returns the number of overloads.
 func serve(l *Limiter, n, capacity int) (overloads int) {
 	var mu sync.Mutex

@@ -18,22 +18,15 @@ func big(o options) error {
 	if size == 0 {
 		size = 1 << 30
 	}
-	root, err := os.MkdirTemp("", "hotfolder-pace-big-")
+	root, s, done, err := setup("big", o, 0, 0)
 	if err != nil {
 		return err
 	}
-	if !o.keepDir {
-		defer os.RemoveAll(root)
-	}
+	defer done()
 	staging := filepath.Join(root, "big.bin")
 	if err := writeFile(staging, size); err != nil {
 		return err
 	}
-	s, err := startSink(0, 0)
-	if err != nil {
-		return err
-	}
-	defer s.close()
 	a, err := startAgent(o.bin, root, agentConfig{url: s.url + "/upload", maxUploads: 4})
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -14,29 +13,16 @@ import (
 // they share, and one file of the same total size with curl --limit-rate,
 // and compares each throughput at the sink with the cap.
 func capped(o options) error {
-	files, size := o.files, o.size
-	if files == 0 {
-		files = 4
-	}
-	if size == 0 {
-		size = 10 << 20
-	}
+	files, size := o.counts(4, 10<<20)
 	limit, err := bandwidth.ParseRate(o.rate)
 	if err != nil || limit == bandwidth.Off {
 		return fmt.Errorf("invalid -rate %q: use a cap such as 4M", o.rate)
 	}
-	root, err := os.MkdirTemp("", "hotfolder-pace-cap-")
+	root, s, done, err := setup("cap", o, 0, 0)
 	if err != nil {
 		return err
 	}
-	if !o.keepDir {
-		defer os.RemoveAll(root)
-	}
-	s, err := startSink(0, 0)
-	if err != nil {
-		return err
-	}
-	defer s.close()
+	defer done()
 	a, err := startAgent(o.bin, root, agentConfig{url: s.url + "/upload", maxUploads: 4, bandwidth: o.rate})
 	if err != nil {
 		return err

@@ -7,7 +7,7 @@
 //     upload, move; raw PUT) against 8 parallel curl -T processes and,
 //     when rclone is installed, against rclone copy to a WebDAV server.
 //   - cap: the agent's bandwidth cap against curl --limit-rate.
-//   - slots: a server that takes two uploads at a time and answers 429
+//   - slots: a server that takes two uploads at a time and responds with 429
 //     beyond that; the agent against curl --retry, and both against two
 //     perfect parallel streams.
 //   - rss: the agent's peak RSS while it uploads one sparse 10 GiB file

@@ -9,26 +9,19 @@ import (
 )
 
 // rss measures the agent's peak resident set while it uploads one sparse
-// file of o.size (default 10 GiB), and eight sparse files of up to 1 GiB
-// at once, multipart to the discard sink; curl -F sends the one file for
-// comparison.
+// file of o.size (default 10 GiB), and then eight sparse files of up to
+// 1 GiB at once, multipart to the discard sink. curl -F sends the single
+// file for comparison.
 func rss(o options) error {
 	big := o.size
 	if big == 0 {
 		big = 10 << 30
 	}
-	root, err := os.MkdirTemp("", "hotfolder-pace-rss-")
+	root, s, done, err := setup("rss", o, 0, 0)
 	if err != nil {
 		return err
 	}
-	if !o.keepDir {
-		defer os.RemoveAll(root)
-	}
-	s, err := startSink(0, 0)
-	if err != nil {
-		return err
-	}
-	defer s.close()
+	defer done()
 
 	one := filepath.Join(root, "one.bin")
 	if err := sparseFile(one, big); err != nil {

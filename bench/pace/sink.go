@@ -12,7 +12,7 @@ import (
 
 // sink is the loopback endpoint for every peer: it reads each body to the
 // end (parsing multipart bodies the way a real server does) and discards
-// it. With slots set it takes that many uploads at a time and answers 429,
+// it. With slots set it takes that many uploads at a time and responds with 429,
 // without Retry-After, beyond that, holding each accepted one for hold.
 type sink struct {
 	slots    chan struct{}
@@ -92,7 +92,7 @@ func readBody(r *http.Request) int64 {
 	}
 }
 
-// reset forgets the requests seen so far.
+// reset clears the requests recorded so far.
 func (s *sink) reset() {
 	s.mu.Lock()
 	s.requests = nil

@@ -3,34 +3,20 @@ package main
 import (
 	"fmt"
 	"math"
-	"os"
 	"time"
 )
 
 // slots sends files to a sink that takes two uploads at a time, holding
-// each for o.hold, and answers 429 beyond that. The agent (max_uploads 8)
+// each for o.hold, and responds with 429 beyond that. The agent (max_uploads 8)
 // and 8 parallel curl -T --retry processes are each compared with two
 // perfect parallel streams, which need ceil(files/2) × hold.
 func slots(o options) error {
-	files, size := o.files, o.size
-	if files == 0 {
-		files = 400
-	}
-	if size == 0 {
-		size = 4 << 10
-	}
-	root, err := os.MkdirTemp("", "hotfolder-pace-slots-")
+	files, size := o.counts(400, 4<<10)
+	root, s, done, err := setup("slots", o, 2, o.hold)
 	if err != nil {
 		return err
 	}
-	if !o.keepDir {
-		defer os.RemoveAll(root)
-	}
-	s, err := startSink(2, o.hold)
-	if err != nil {
-		return err
-	}
-	defer s.close()
+	defer done()
 	ideal := time.Duration(math.Ceil(float64(files)/2)) * o.hold
 	var agentRatio, agentShare, curlRatio, curlShare []float64
 	for run := range o.runs {

@@ -15,25 +15,12 @@ import (
 // PUT sink. With rclone installed it also compares the agent with rclone
 // copy, both sending to one rclone serve webdav.
 func small(o options) error {
-	files, size := o.files, o.size
-	if files == 0 {
-		files = 2000
-	}
-	if size == 0 {
-		size = 4 << 10
-	}
-	root, err := os.MkdirTemp("", "hotfolder-pace-small-")
+	files, size := o.counts(2000, 4<<10)
+	root, s, done, err := setup("small", o, 0, 0)
 	if err != nil {
 		return err
 	}
-	if !o.keepDir {
-		defer os.RemoveAll(root)
-	}
-	s, err := startSink(0, 0)
-	if err != nil {
-		return err
-	}
-	defer s.close()
+	defer done()
 	a, err := startAgent(o.bin, root, agentConfig{url: s.url + "/upload/{name}", mode: "raw", method: "PUT", maxUploads: 8})
 	if err != nil {
 		return err

@@ -117,3 +117,36 @@ func waitUntil(what string, limit time.Duration, cond func() bool) error {
 	}
 	return nil
 }
+
+// setup makes a mode's work folder and starts its sink (see startSink);
+// done stops the sink and removes the folder unless -keep is set.
+func setup(mode string, o options, slots int, hold time.Duration) (root string, s *sink, done func(), err error) {
+	root, err = os.MkdirTemp("", "hotfolder-pace-"+mode+"-")
+	if err != nil {
+		return "", nil, nil, err
+	}
+	s, err = startSink(slots, hold)
+	if err != nil {
+		os.RemoveAll(root)
+		return "", nil, nil, err
+	}
+	done = func() {
+		s.close()
+		if !o.keepDir {
+			os.RemoveAll(root)
+		}
+	}
+	return root, s, done, nil
+}
+
+// counts returns -files and -size, or the mode's defaults where they are
+// not set.
+func (o options) counts(files int, size int64) (int, int64) {
+	if o.files > 0 {
+		files = o.files
+	}
+	if o.size > 0 {
+		size = o.size
+	}
+	return files, size
+}
