@@ -39,8 +39,9 @@ func (a *Agent) process(ctx context.Context, j *job, slot limit.Slot) {
 	if j.first.IsZero() {
 		j.first = j.last
 	}
-	rc, err := f.client.Upload(ctx, src, nil)
-	f.limiter.Release(slot, outcomeOf(err), time.Since(j.last), j.file.Size)
+	meter := new(uploader.Meter)
+	rc, err := f.client.Upload(ctx, src, meter)
+	f.limiter.Release(slot, outcomeOf(err), time.Since(j.last), meter.Sent())
 	f.gate.record(err)
 	if err != nil {
 		a.failed(ctx, j, err)

@@ -3,11 +3,9 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -41,17 +39,6 @@ func median(xs []float64) float64 {
 }
 
 func secs(d time.Duration) float64 { return d.Seconds() }
-
-// maxRSSKiB returns the peak resident set of a finished child, in KiB.
-func maxRSSKiB(cmd *exec.Cmd) int64 {
-	if cmd.ProcessState == nil {
-		return 0
-	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		return ru.Maxrss
-	}
-	return 0
-}
 
 // writeFile creates a file of size bytes filled with a repeating pattern
 // that does not compress to nothing, and gives it an mtime in the past.
