@@ -6,7 +6,7 @@
 // did not get worse. It shrinks by Config.Decrease (floor Config.Min) when an
 // upload reports backpressure (Overload) or when a window's latency climbs
 // above Config.LatencyRatio times its moving average. Before the first
-// decrease the window is a single upload, and the limit also grows once per
+// decrease the limit grows with every success and once per
 // Config.ProbeInterval at the limit, so it finds its level quickly, like TCP
 // slow start. After it, a window is at least Config.Window uploads and at
 // least the limit, so probing above a server's capacity costs at most
@@ -259,30 +259,43 @@ func (l *Limiter) Decrease() {
 	}
 }
 
+// latencySamples is the least number of successes whose mean latency is
+// compared with the moving average, so one slow upload is not taken for
+// congestion.
+const latencySamples = 4
+
 func (l *Limiter) success(took time.Duration, bytes int64) {
 	units := 1 + float64(bytes)/float64(l.cfg.BytesPerUnit)
 	l.win.successes++
 	l.win.latency += took.Seconds() / units
 	need := max(l.cfg.Window, l.current())
 	if l.probing {
-		need = 1
+		// Grow on every success, and judge latency every few.
+		if l.win.reached {
+			l.limit = min(l.limit+1, float64(l.cfg.Max))
+			l.changed = l.cfg.Now()
+			l.win.reached = l.inFlight >= l.current()
+		}
+		need = latencySamples
 	}
 	if l.win.successes < need {
 		return
 	}
 	mean := l.win.latency / float64(l.win.successes)
-	switch {
-	case l.ewma > 0 && mean > l.cfg.LatencyRatio*l.ewma:
-		l.decrease()
-	case l.win.reached && (l.ewma == 0 || mean <= l.cfg.Tolerance*l.ewma):
-		l.raise()
-	default:
-		l.win = window{reached: l.inFlight >= l.current()}
-	}
+	worse := l.ewma > 0 && mean > l.cfg.LatencyRatio*l.ewma
+	steady := l.ewma == 0 || mean <= l.cfg.Tolerance*l.ewma
 	if l.ewma == 0 {
 		l.ewma = mean
 	} else {
 		l.ewma += l.cfg.Smoothing * (mean - l.ewma)
+	}
+	switch {
+	case worse:
+		l.decrease()
+	case !l.probing && l.win.reached && steady:
+		l.raise()
+	default:
+		l.win = window{reached: l.inFlight >= l.current()}
 	}
 }
 
