@@ -69,7 +69,7 @@ type job struct {
 func New(cfg *Config, log *slog.Logger) (*Agent, error) {
 	a := &Agent{cfg: cfg, log: log, queue: newQueue(), stopped: make(chan struct{}),
 		bandwidth: bandwidth.NewLimiter(cfg.Agent.Bandwidth.Schedule(), nil)}
-	a.memory = a.newMemoryWatch()
+	a.memory = a.newMemoryWatch(nil)
 	if err := os.MkdirAll(cfg.Agent.StateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create state_dir: %w", err)
 	}

@@ -47,12 +47,14 @@ func (a *Agent) startPacing(ctx context.Context) {
 
 // newMemoryWatch returns the watch that warns above memory_warn_mb and,
 // above memory_limit_mb, lowers every folder's concurrency and pauses
-// intake until memory falls below the warning level again.
-func (a *Agent) newMemoryWatch() *memwatch.Watch {
+// intake until memory falls below the warning level again. A nil sample
+// reads the process's own memory.
+func (a *Agent) newMemoryWatch(sample func() uint64) *memwatch.Watch {
 	c := a.cfg.Agent
 	return memwatch.New(memwatch.Config{
 		Warn:   uint64(c.MemoryWarnMB) << 20,
 		Limit:  uint64(c.MemoryLimitMB) << 20,
+		Sample: sample,
 		Logger: a.log,
 		Pressure: func() {
 			for _, f := range a.folders {

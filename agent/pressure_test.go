@@ -112,3 +112,48 @@ func TestAgentRetryAfterPausesEndpoint(t *testing.T) {
 		t.Errorf("next request %s after a 429 with Retry-After: 2, want at least 2s", gap)
 	}
 }
+
+func TestAgentFolderBandwidthCap(t *testing.T) {
+	var took atomic.Int64
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		io.Copy(io.Discard, r.Body)
+		took.Store(int64(time.Since(start)))
+		w.WriteHeader(http.StatusCreated)
+	}))
+	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", `bandwidth = "64k"`))
+	writeFile(t, filepath.Join(ta.inbox, "capped.bin"), make([]byte, 192<<10))
+	eventually(t, "capped.bin in done", func() bool { return exists(filepath.Join(ta.done, "capped.bin")) })
+	// 64 KiB of burst, then 128 KiB at 64 KiB/s. Only a lower bound: a
+	// loaded machine may be slower, never faster.
+	if d := time.Duration(took.Load()); d < 1800*time.Millisecond {
+		t.Errorf("192 KiB under a 64k cap arrived in %s, want at least about 2s", d)
+	}
+	if !strings.Contains(ta.log.String(), "bandwidth=64k") {
+		t.Errorf("start-up log does not show the folder's cap:\n%s", ta.log)
+	}
+}
+
+func TestAgentMemoryPressurePausesIntake(t *testing.T) {
+	s := newSink(nil)
+	srv := newServer(t, s)
+	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", ""))
+	var used atomic.Uint64
+	watch := ta.agent.newMemoryWatch(used.Load)
+	used.Store(600 << 20) // above the default memory_limit_mb of 512
+	watch.Check()
+	writeFile(t, filepath.Join(ta.inbox, "held.txt"), []byte("waits for memory"))
+	time.Sleep(2 * time.Second) // settle is 300ms; a running intake would have sent it
+	if n := s.count("held.txt"); n != 0 {
+		t.Fatalf("file uploaded %d times while intake was paused", n)
+	}
+	used.Store(100 << 20) // below memory_warn_mb
+	watch.Check()
+	eventually(t, "held.txt in done", func() bool { return exists(filepath.Join(ta.done, "held.txt")) })
+	log := ta.log.String()
+	for _, msg := range []string{"memory above limit", "memory back below warning level"} {
+		if !strings.Contains(log, msg) {
+			t.Errorf("log lacks %q:\n%s", msg, log)
+		}
+	}
+}
