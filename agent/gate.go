@@ -12,7 +12,7 @@ import (
 // gate holds back new attempts to an endpoint that is down or asked the
 // agent to wait, so an outage costs one probe per backoff period instead of
 // one failed request per queued file. Throttling without a Retry-After
-// does not pause the endpoint: the folder's concurrency limiter answers it
+// does not pause the endpoint: the folder's concurrency limiter responds
 // by running fewer uploads at once.
 type gate struct {
 	mu       sync.Mutex
