@@ -119,6 +119,8 @@ func (a *Agent) newFolder(fc *FolderConfig) (*folder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("folder %q: %w", fc.Name, err)
 	}
+	// NOTE: folders that send to one server each have a limiter of their
+	// own, so together they may probe above that server's capacity.
 	f := &folder{cfg: fc, client: client, gate: &gate{min: u.RetryMin.D(), max: u.RetryMax.D()},
 		limiter: limit.New(limit.Config{Max: a.cfg.Agent.MaxUploads}), bandwidth: folderLimiter}
 	f.limiter.OnChange(a.queue.kick)

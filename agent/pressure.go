@@ -3,14 +3,26 @@ package agent
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/hotfolder/hotfolder/agent/limit"
 	"github.com/hotfolder/hotfolder/uploader"
 )
 
-// outcomeOf says what an upload attempt's error means for the endpoint's
-// capacity: HTTP 429, 503, 504 and 408, timeouts, stalls and reset
-// connections are backpressure; other failures say nothing about it.
+// release returns an upload's slot to its folder's limiter with the
+// attempt's outcome, and logs a change of the limit at debug level.
+func (a *Agent) release(f *folder, slot limit.Slot, err error, took time.Duration, bytes int64) {
+	before := f.limiter.Limit()
+	f.limiter.Release(slot, outcomeOf(err), took, bytes)
+	if after := f.limiter.Limit(); after != before {
+		a.log.Debug("concurrency limit changed", "folder", f.cfg.Name, "limit", after, "previous", before,
+			"class", uploader.Classify(err))
+	}
+}
+
+// outcomeOf returns what an upload attempt's error means for the endpoint's
+// capacity. HTTP 429, 503, 504 and 408, timeouts, stalls and reset
+// connections are backpressure. Other failures are unrelated to capacity.
 func outcomeOf(err error) limit.Outcome {
 	if err == nil {
 		return limit.Success

@@ -41,7 +41,7 @@ func (a *Agent) process(ctx context.Context, j *job, slot limit.Slot) {
 	}
 	meter := new(uploader.Meter)
 	rc, err := f.client.Upload(ctx, src, meter)
-	f.limiter.Release(slot, outcomeOf(err), time.Since(j.last), meter.Sent())
+	a.release(f, slot, err, time.Since(j.last), meter.Sent())
 	f.gate.record(err)
 	if err != nil {
 		a.failed(ctx, j, err)
