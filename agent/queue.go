@@ -47,8 +47,13 @@ func (q *queue) push(j *job) {
 		q.lanes[j.folder] = l
 		q.order = append(q.order, l)
 	}
+	wasEmpty := l.head == len(l.items)
 	l.items = append(l.items, j)
-	q.signal()
+	// Workers waiting while this lane had files wait for a slot, an open
+	// endpoint or the end of a pause, which signal on their own.
+	if wasEmpty {
+		q.signal()
+	}
 }
 
 // pop waits for a job that may start now and returns it with its limiter
