@@ -116,7 +116,8 @@ type Limiter struct {
 	notify   func()
 }
 
-// window collects the successes since the limit last changed.
+// window collects successes until they are judged: each change of the
+// limit after probing, every latencySamples successes while probing.
 type window struct {
 	successes int
 	latency   float64 // sum of normalized latencies, seconds
@@ -170,6 +171,9 @@ func (l *Limiter) TryAcquire() (Slot, bool) {
 	}
 	if l.inFlight >= l.current() {
 		l.raise()
+	}
+	if l.inFlight >= l.current() {
+		return Slot{}, false // at the maximum, or above a decreased limit
 	}
 	l.inFlight++
 	if l.inFlight >= l.current() {
