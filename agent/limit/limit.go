@@ -20,7 +20,7 @@ import (
 	"time"
 )
 
-// Outcome is what one upload means for the endpoint's capacity.
+// Outcome is the meaning of one upload's result for the endpoint's capacity.
 type Outcome int
 
 // Outcomes of an upload.
