@@ -19,6 +19,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hotfolder/hotfolder/agent/bandwidth"
+	"github.com/hotfolder/hotfolder/agent/limit"
+	"github.com/hotfolder/hotfolder/agent/memwatch"
 	"github.com/hotfolder/hotfolder/agent/retention"
 	"github.com/hotfolder/hotfolder/agent/status"
 	"github.com/hotfolder/hotfolder/uploader"
@@ -30,16 +33,18 @@ var Version = "dev"
 
 // Agent is a configured agent. Run it once.
 type Agent struct {
-	cfg     *Config
-	log     *slog.Logger
-	folders []*folder
-	queue   *queue
-	filer   filer
-	journal *journal
-	lock    *os.File        // held while the agent runs
-	pending []receiptRecord // receipts from before a restart, filed by Run
-	retries sync.WaitGroup
-	stopped chan struct{} // closed when intake stops
+	cfg       *Config
+	log       *slog.Logger
+	folders   []*folder
+	queue     *queue
+	bandwidth *bandwidth.Limiter // [agent] bandwidth, shared by every upload
+	memory    *memwatch.Watch
+	filer     filer
+	journal   *journal
+	lock      *os.File        // held while the agent runs
+	pending   []receiptRecord // receipts from before a restart, filed by Run
+	retries   sync.WaitGroup
+	stopped   chan struct{} // closed when intake stops
 
 	tracker *status.Tracker    // progress, queue and outcomes for the status page
 	sweeper *retention.Sweeper // nil when no folder sets keep_done
@@ -47,10 +52,12 @@ type Agent struct {
 
 // folder is one inbox with its watcher and endpoint.
 type folder struct {
-	cfg     *FolderConfig
-	watcher *watcher.Watcher
-	client  *uploader.Client
-	gate    *gate
+	cfg       *FolderConfig
+	watcher   *watcher.Watcher
+	client    *uploader.Client
+	gate      *gate
+	limiter   *limit.Limiter     // uploads in flight to the endpoint
+	bandwidth *bandwidth.Limiter // the folder's own cap
 }
 
 // job is one file on its way through the agent.
@@ -65,7 +72,9 @@ type job struct {
 
 // New builds an agent from a loaded config. It creates missing folders.
 func New(cfg *Config, log *slog.Logger) (*Agent, error) {
-	a := &Agent{cfg: cfg, log: log, queue: newQueue(), stopped: make(chan struct{})}
+	a := &Agent{cfg: cfg, log: log, queue: newQueue(), stopped: make(chan struct{}),
+		bandwidth: bandwidth.NewLimiter(cfg.Agent.Bandwidth.Schedule(), nil)}
+	a.memory = a.newMemoryWatch(nil)
 	if err := os.MkdirAll(cfg.Agent.StateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create state_dir: %w", err)
 	}
@@ -102,11 +111,16 @@ func (a *Agent) newFolder(fc *FolderConfig) (*folder, error) {
 		}
 	}
 	u := fc.Upload
-	client, err := NewClient(fc)
+	folderLimiter := bandwidth.NewLimiter(fc.Bandwidth.Schedule(), nil)
+	client, err := NewClient(fc, a.throttleFor(fc, folderLimiter))
 	if err != nil {
 		return nil, err
 	}
-	f := &folder{cfg: fc, client: client, gate: &gate{min: u.RetryMin.D(), max: u.RetryMax.D()}}
+	// NOTE: folders that send to one server each have a limiter of their
+	// own, so together they may probe above that server's capacity.
+	f := &folder{cfg: fc, client: client, gate: &gate{min: u.RetryMin.D(), max: u.RetryMax.D()},
+		limiter: limit.New(limit.Config{Max: a.cfg.Agent.MaxUploads}), bandwidth: folderLimiter}
+	f.limiter.OnChange(a.queue.kick)
 	f.watcher, err = watcher.New(watcher.Options{
 		Root:        fc.Inbox,
 		Recursive:   fc.Recursive,
@@ -146,6 +160,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	defer a.closeSweeper()
 	stopObservers := a.startObservers(ctx)
 	defer stopObservers()
+	a.startPacing(ctx)
 	var watchers sync.WaitGroup
 	for _, f := range a.folders {
 		watchers.Add(1)
@@ -165,11 +180,11 @@ func (a *Agent) Run(ctx context.Context) error {
 		go func() {
 			defer workers.Done()
 			for {
-				j, ok := a.queue.pop()
+				j, slot, ok := a.queue.pop()
 				if !ok {
 					return
 				}
-				a.process(work, j)
+				a.process(work, j, slot)
 			}
 		}()
 	}
@@ -205,12 +220,14 @@ func waitTimeout(wg *sync.WaitGroup, d time.Duration) bool {
 func (a *Agent) logStart() {
 	c := a.cfg.Agent
 	a.log.Info("agent starting", "version", Version, "config", a.cfg.File, "folders", len(a.folders),
-		"max_uploads", c.MaxUploads, "state_dir", c.StateDir, "log_file", c.LogFile)
+		"max_uploads", c.MaxUploads, "bandwidth", c.Bandwidth, "memory_warn_mb", c.MemoryWarnMB,
+		"memory_limit_mb", c.MemoryLimitMB, "state_dir", c.StateDir, "log_file", c.LogFile)
 	for _, f := range a.folders {
 		u := f.cfg.Upload
 		a.log.Info("watching folder", "folder", f.cfg.Name, "inbox", f.cfg.Inbox, "done", f.cfg.Done,
 			"failed", f.cfg.Failed, "recursive", f.cfg.Recursive, "watch", f.cfg.Watch, "settle", f.cfg.Settle,
-			"url", RedactURL(u.URL), "method", u.Method, "mode", u.Mode, "token", u.Token() != "")
+			"url", RedactURL(u.URL), "method", u.Method, "mode", u.Mode, "token", u.Token() != "",
+			"bandwidth", f.cfg.Bandwidth)
 	}
 }
 

@@ -130,6 +130,7 @@ type testAgent struct {
 	dir, inbox, done, failed string
 	cfg                      *Config
 	log                      *syncBuffer
+	agent                    *Agent
 	cancel                   context.CancelFunc
 	stopped                  chan struct{}
 }
@@ -177,6 +178,7 @@ func startAgent(t *testing.T, dir, text string) *testAgent {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ta.agent = a
 	ctx, cancel := context.WithCancel(context.Background())
 	ta.cancel = cancel
 	go func() {

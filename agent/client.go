@@ -7,8 +7,8 @@ import (
 )
 
 // NewClient returns the upload client for a folder's [folder.upload]
-// table, as the agent uses it.
-func NewClient(fc *FolderConfig) (*uploader.Client, error) {
+// table, as the agent uses it. throttle, when not nil, caps its rate.
+func NewClient(fc *FolderConfig, throttle uploader.Throttle) (*uploader.Client, error) {
 	u := fc.Upload
 	tlsConfig, err := uploader.TLSConfig(u.CAFile, u.ClientCert, u.ClientKey)
 	if err != nil {
@@ -23,6 +23,7 @@ func NewClient(fc *FolderConfig) (*uploader.Client, error) {
 		Fields: u.Fields, Headers: u.Headers, Token: u.Token(),
 		Timeout: u.Timeout.D(), StallTimeout: u.StallTimeout.D(),
 		TLS: tlsConfig, Proxy: proxy, UserAgent: "hotfolder/" + Version,
+		Throttle: throttle,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("folder %q: %w", fc.Name, err)

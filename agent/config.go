@@ -22,16 +22,19 @@ type Config struct {
 
 // AgentConfig is the [agent] table.
 type AgentConfig struct {
-	LogFile       string   `toml:"log_file"`         // default "logs/hotfolder.log" beside the config
-	LogLevel      string   `toml:"log_level"`        // debug, info, warn, error; default info
-	LogFormat     string   `toml:"log_format"`       // text or json; default text
-	LogMaxSizeMB  int      `toml:"log_max_size_mb"`  // rotate at this size; default 50
-	LogMaxBackups int      `toml:"log_max_backups"`  // rotated files kept; default 10
-	LogMaxAgeDays int      `toml:"log_max_age_days"` // rotated files older than this are removed; default 90
-	LogCompress   bool     `toml:"log_compress"`     // gzip rotated files; default true
-	StateDir      string   `toml:"state_dir"`        // default "state" beside the config
-	MaxUploads    int      `toml:"max_uploads"`      // uploads in flight at most; default 4
-	ShutdownGrace Duration `toml:"shutdown_grace"`   // time in-flight uploads get to finish on stop; default 10s
+	LogFile       string    `toml:"log_file"`         // default "logs/hotfolder.log" beside the config
+	LogLevel      string    `toml:"log_level"`        // debug, info, warn, error; default info
+	LogFormat     string    `toml:"log_format"`       // text or json; default text
+	LogMaxSizeMB  int       `toml:"log_max_size_mb"`  // rotate at this size; default 50
+	LogMaxBackups int       `toml:"log_max_backups"`  // rotated files kept; default 10
+	LogMaxAgeDays int       `toml:"log_max_age_days"` // rotated files older than this are removed; default 90
+	LogCompress   bool      `toml:"log_compress"`     // gzip rotated files; default true
+	StateDir      string    `toml:"state_dir"`        // default "state" beside the config
+	MaxUploads    int       `toml:"max_uploads"`      // uploads in flight at most; default 4
+	ShutdownGrace Duration  `toml:"shutdown_grace"`   // time in-flight uploads get to finish on stop; default 10s
+	Bandwidth     Bandwidth `toml:"bandwidth"`        // cap shared by all uploads; default off
+	MemoryWarnMB  int       `toml:"memory_warn_mb"`   // log a warning above this; default 256, 0 off
+	MemoryLimitMB int       `toml:"memory_limit_mb"`  // lower concurrency and pause intake above this; default 512, 0 off
 
 	StatusListen      string `toml:"status_listen"`       // host:port of /status, /metrics, /healthz; default "", off
 	StatusAllowRemote bool   `toml:"status_allow_remote"` // allow a non-loopback status_listen; default false
@@ -52,6 +55,7 @@ type FolderConfig struct {
 	ReadyMarker string       `toml:"ready_marker"` // e.g. ".ready"; default none
 	KeepDone    string       `toml:"keep_done"`    // delete files from done this long after filing, e.g. "30d"; default "", keep
 	DoneLayout  string       `toml:"done_layout"`  // Go time layout of dated subfolders of done, e.g. "2006-01-02"; default none
+	Bandwidth   Bandwidth    `toml:"bandwidth"`    // cap for this folder's uploads; default off
 	Upload      UploadConfig `toml:"upload"`
 
 	keepDone time.Duration // KeepDone parsed; 0 keeps files forever

@@ -43,14 +43,17 @@ func TestLoadExample(t *testing.T) {
 	// The example documents the defaults, so both must agree.
 	if cfg.Agent.LogMaxSizeMB != def.Agent.LogMaxSizeMB || cfg.Agent.MaxUploads != def.Agent.MaxUploads ||
 		cfg.Agent.ShutdownGrace != def.Agent.ShutdownGrace || cfg.Agent.LogCompress != def.Agent.LogCompress ||
-		cfg.Agent.LogMaxAgeDays != def.Agent.LogMaxAgeDays || cfg.Agent.LogMaxBackups != def.Agent.LogMaxBackups {
+		cfg.Agent.LogMaxAgeDays != def.Agent.LogMaxAgeDays || cfg.Agent.LogMaxBackups != def.Agent.LogMaxBackups ||
+		cfg.Agent.MemoryWarnMB != def.Agent.MemoryWarnMB || cfg.Agent.MemoryLimitMB != def.Agent.MemoryLimitMB ||
+		cfg.Agent.Bandwidth.String() != def.Agent.Bandwidth.String() {
 		t.Errorf("example [agent] %+v differs from defaults %+v", cfg.Agent, def.Agent)
 	}
 	ef, df := cfg.Folders[0], def.Folders[0]
 	if ef.Settle != df.Settle || ef.Rescan != df.Rescan || ef.Watch != df.Watch ||
 		ef.Upload.StallTimeout != df.Upload.StallTimeout || ef.Upload.RetryMin != df.Upload.RetryMin ||
 		ef.Upload.RetryMax != df.Upload.RetryMax || ef.Upload.RetryFor != df.Upload.RetryFor ||
-		ef.Upload.Method != df.Upload.Method || ef.Upload.Mode != df.Upload.Mode || ef.Upload.Field != df.Upload.Field {
+		ef.Upload.Method != df.Upload.Method || ef.Upload.Mode != df.Upload.Mode || ef.Upload.Field != df.Upload.Field ||
+		ef.Bandwidth.String() != df.Bandwidth.String() {
 		t.Errorf("example folder %+v differs from defaults %+v", ef, df)
 	}
 }

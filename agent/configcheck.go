@@ -44,6 +44,8 @@ func (c *Config) applyDefaults(defined map[string]bool) {
 	setDefault(&a.LogCompress, true, defined["agent.log_compress"])
 	setDefault(&a.MaxUploads, 4, defined["agent.max_uploads"])
 	setDefault(&a.ShutdownGrace, Duration(10*time.Second), defined["agent.shutdown_grace"])
+	setDefault(&a.MemoryWarnMB, 256, defined["agent.memory_warn_mb"])
+	setDefault(&a.MemoryLimitMB, 512, defined["agent.memory_limit_mb"])
 	for i := range c.Folders {
 		c.Folders[i].applyDefaults(dir, func(key string) bool { return defined[fmt.Sprintf("folder[%d].%s", i, key)] })
 	}
@@ -106,6 +108,7 @@ func (c *Config) check(v *validator) {
 	if a.MaxUploads < 1 || a.MaxUploads > 256 {
 		v.addf("agent.max_uploads", "invalid value %d: use a number from 1 to 256", a.MaxUploads)
 	}
+	c.checkMemory(v)
 	if len(c.Folders) == 0 {
 		v.addf("folder", "no [[folder]] table: add at least one folder with an inbox and an [folder.upload] url")
 	}
@@ -121,6 +124,20 @@ func (c *Config) check(v *validator) {
 	}
 	c.checkOverlaps(v)
 	c.checkOperatorKeys(v)
+}
+
+func (c *Config) checkMemory(v *validator) {
+	a := &c.Agent
+	// The Go runtime alone uses several MiB, so lower levels would pause
+	// intake for good.
+	for key, mb := range map[string]int{"agent.memory_warn_mb": a.MemoryWarnMB, "agent.memory_limit_mb": a.MemoryLimitMB} {
+		if mb != 0 && mb < 32 {
+			v.addf(key, "invalid value %d: use 32 or more, or 0 to turn the check off", mb)
+		}
+	}
+	if a.MemoryWarnMB > 0 && a.MemoryLimitMB > 0 && a.MemoryWarnMB > a.MemoryLimitMB {
+		v.addf("agent.memory_warn_mb", "invalid value %d: must not exceed memory_limit_mb (%d); the agent resumes below the warning level", a.MemoryWarnMB, a.MemoryLimitMB)
+	}
 }
 
 func (f *FolderConfig) check(v *validator, key string) {

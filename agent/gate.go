@@ -11,7 +11,9 @@ import (
 
 // gate holds back new attempts to an endpoint that is down or asked the
 // agent to wait, so an outage costs one probe per backoff period instead of
-// one failed request per queued file.
+// one failed request per queued file. Throttling without a Retry-After
+// does not pause the endpoint: the folder's concurrency limiter responds
+// by running fewer uploads at once.
 type gate struct {
 	mu       sync.Mutex
 	until    time.Time
@@ -38,6 +40,13 @@ func (g *gate) wait(ctx context.Context) error {
 	}
 }
 
+// remaining returns how long the endpoint stays paused, 0 when it is open.
+func (g *gate) remaining() time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return max(time.Until(g.until), 0)
+}
+
 // record updates the gate after an attempt and returns how long the
 // endpoint is now paused.
 func (g *gate) record(err error) time.Duration {
@@ -50,13 +59,11 @@ func (g *gate) record(err error) time.Duration {
 	var d time.Duration
 	var ue *uploader.Error
 	switch uploader.Classify(err) {
-	case uploader.ClassThrottled:
-		if errors.As(err, &ue) && ue.RetryAfter > 0 {
-			d = ue.RetryAfter
-		} else {
-			g.failures++
-			d = uploader.Backoff(g.failures, g.min, g.max)
+	case uploader.ClassThrottled, uploader.ClassHTTPServer, uploader.ClassTimeout:
+		if !errors.As(err, &ue) || ue.RetryAfter <= 0 {
+			return 0
 		}
+		d = ue.RetryAfter
 	case uploader.ClassDNS, uploader.ClassRefused, uploader.ClassTLS, uploader.ClassNetwork:
 		g.failures++
 		d = uploader.Backoff(g.failures, g.min, g.max)

@@ -15,10 +15,21 @@ import (
 // accepted but that are not yet filed in done. Each record is synced to
 // disk before the agent moves the file, so after a crash between the
 // server's receipt and the move the file is filed without a second upload.
+//
+// Syncs are shared (group commit): a record waits for the sync in progress
+// to end, and then one waiting writer syncs every record written so far,
+// so concurrent uploads cost one fsync per group instead of one each.
 type journal struct {
-	mu   sync.Mutex
-	path string
-	f    *os.File
+	mu      sync.Mutex
+	synced  *sync.Cond // broadcast when a sync ends
+	path    string
+	f       *os.File
+	written uint64 // records written
+	durable uint64 // records known to be on disk
+	syncing bool
+	failed  uint64 // records covered by the latest failed sync
+	failErr error
+	syncs   uint64 // fsync calls made
 }
 
 // receiptRecord is one line of the journal.
@@ -51,7 +62,9 @@ func openJournal(dir string) (*journal, []receiptRecord, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return &journal{path: p, f: f}, pending, nil
+	j := &journal{path: p, f: f}
+	j.synced = sync.NewCond(&j.mu)
+	return j, pending, nil
 }
 
 // readPending returns the sent records without a later filed record. A
@@ -142,8 +155,37 @@ func (j *journal) append(r receiptRecord, sync bool) error {
 	if _, err := j.f.Write(append(data, '\n')); err != nil {
 		return fmt.Errorf("write %s: %w", j.path, err)
 	}
+	j.written++
 	if sync {
-		return j.f.Sync()
+		return j.waitDurable(j.written)
+	}
+	return nil
+}
+
+// waitDurable returns once record seq is on disk, syncing the file itself
+// when no other writer is. j.mu must be held.
+func (j *journal) waitDurable(seq uint64) error {
+	for j.durable < seq {
+		if j.failed >= seq && j.failErr != nil {
+			return j.failErr
+		}
+		if j.syncing {
+			j.synced.Wait()
+			continue
+		}
+		j.syncing = true
+		j.syncs++
+		upTo := j.written
+		j.mu.Unlock()
+		err := j.f.Sync()
+		j.mu.Lock()
+		j.syncing = false
+		if err != nil {
+			j.failed, j.failErr = upTo, fmt.Errorf("sync %s: %w", j.path, err)
+		} else {
+			j.durable = upTo
+		}
+		j.synced.Broadcast()
 	}
 	return nil
 }

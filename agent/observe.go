@@ -21,13 +21,31 @@ func (a *Agent) newTracker() *status.Tracker {
 		names = append(names, f.Name)
 	}
 	t := status.NewTracker(status.Options{Folders: names, Version: Version, Health: a.folderHealth})
-	m := t.Metrics()
-	m.SetBandwidthLimit("", 0)
-	for _, name := range names {
-		m.SetConcurrencyLimit(name, a.cfg.Agent.MaxUploads)
-		m.SetBandwidthLimit(name, 0)
-	}
 	return t
+}
+
+// limitsRefresh is how often the concurrency and bandwidth gauges are
+// brought up to date.
+const limitsRefresh = time.Second
+
+// publishLimits keeps the metrics' concurrency limits and bandwidth caps
+// in step with the limiters until ctx ends.
+func (a *Agent) publishLimits(ctx context.Context) {
+	m := a.tracker.Metrics()
+	t := time.NewTicker(limitsRefresh)
+	defer t.Stop()
+	for {
+		m.SetBandwidthLimit("", float64(a.bandwidth.Rate()))
+		for _, f := range a.folders {
+			m.SetConcurrencyLimit(f.cfg.Name, f.limiter.Limit())
+			m.SetBandwidthLimit(f.cfg.Name, float64(f.bandwidth.Rate()))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Tracker returns the agent's progress, queue and outcome tracker.
@@ -55,6 +73,7 @@ func (a *Agent) startObservers(ctx context.Context) (stop func()) {
 		}()
 	}
 	run(func() { a.tracker.Run(obsCtx) })
+	run(func() { a.publishLimits(obsCtx) })
 	if addr := a.cfg.Agent.StatusListen; addr != "" {
 		run(func() { status.Serve(obsCtx, addr, a.tracker, a.log) })
 	}

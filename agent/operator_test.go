@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -114,13 +115,28 @@ func TestAgentStatusPageDuringUpload(t *testing.T) {
 		`hotfolder_bytes_uploaded_total{folder="test"} ` + strconv.FormatFloat(3<<20, 'g', -1, 64),
 		`hotfolder_upload_duration_seconds_count{folder="test"} 1`,
 		`hotfolder_settle_wait_seconds_count{folder="test"} 1`,
-		`hotfolder_concurrency_limit{folder="test"} 4`,
 		`hotfolder_watcher_healthy{folder="test"} 1`,
 	} {
 		if !strings.Contains(metrics, line+"\n") {
 			t.Errorf("/metrics lacks %s", line)
 		}
 	}
+	// The limit adapts between 1 and max_uploads (4).
+	if !regexp.MustCompile(`(?m)^hotfolder_concurrency_limit\{folder="test"\} [1-4]$`).MatchString(metrics) {
+		t.Errorf("/metrics lacks a concurrency limit from 1 to 4 for folder test")
+	}
+}
+
+func TestAgentMetricsShowBandwidthCaps(t *testing.T) {
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusCreated) }))
+	addr := freeAddr(t)
+	config := strings.Replace(statusConfig(addr, srv.URL+"/upload", `bandwidth = "2M"`), "[agent]\n", "[agent]\nbandwidth = \"1M\"\n", 1)
+	startAgent(t, t.TempDir(), config)
+	eventually(t, "both caps on /metrics", func() bool {
+		_, metrics := fetch(t, "http://"+addr+"/metrics")
+		return strings.Contains(metrics, `hotfolder_bandwidth_limit_bytes_per_second{folder=""} 1.048576e+06`+"\n") &&
+			strings.Contains(metrics, `hotfolder_bandwidth_limit_bytes_per_second{folder="test"} 2.097152e+06`+"\n")
+	})
 }
 
 func TestAgentStatusRecordsFailuresAndRetries(t *testing.T) {

@@ -8,21 +8,25 @@ import (
 	"os"
 	"time"
 
+	"github.com/hotfolder/hotfolder/agent/limit"
 	"github.com/hotfolder/hotfolder/agent/status"
 	"github.com/hotfolder/hotfolder/uploader"
 )
 
-// process makes one upload attempt for j and acts on the outcome.
-func (a *Agent) process(ctx context.Context, j *job) {
+// process makes one upload attempt for j, holding slot of its folder's
+// concurrency limiter, and acts on the outcome.
+func (a *Agent) process(ctx context.Context, j *job, slot limit.Slot) {
 	f := j.folder
 	a.tracker.Dequeued(f.cfg.Name, j.file.Size)
 	if err := f.gate.wait(ctx); err != nil {
+		f.limiter.Release(slot, limit.Ignore, 0, 0)
 		a.canceled(j, err)
 		return
 	}
 	if j.sha256 == "" {
 		sum, err := uploader.HashFile(ctx, j.file.Path, j.file.Size)
 		if err != nil {
+			f.limiter.Release(slot, limit.Ignore, 0, 0)
 			a.failed(ctx, j, &uploader.Error{Class: uploader.Classify(err), Err: fmt.Errorf("read for hashing: %w", err)})
 			return
 		}
@@ -41,6 +45,7 @@ func (a *Agent) process(ctx context.Context, j *job) {
 	inFlight := a.tracker.Begin(f.cfg.Name, j.file.Rel, j.file.Size, j.attempts, meter)
 	rc, err := f.client.Upload(ctx, src, meter)
 	inFlight.End()
+	a.release(f, slot, err, time.Since(j.last), meter.Sent())
 	f.gate.record(err)
 	if err != nil {
 		a.failed(ctx, j, err)

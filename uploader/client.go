@@ -36,6 +36,8 @@ type Config struct {
 	TLS          *tls.Config                           // nil means the system roots
 	Proxy        func(*http.Request) (*url.URL, error) // nil means from the environment
 	UserAgent    string
+	// Throttle, when not nil, paces the file bytes of every request body.
+	Throttle Throttle
 }
 
 // Mode values.

@@ -69,7 +69,7 @@ func (c *Client) Upload(ctx context.Context, src Source, m *Meter) (*Receipt, er
 		go watchStall(ctx, cancel, m, c.cfg.StallTimeout)
 	}
 
-	r := &sourceReader{r: io.NewSectionReader(f, 0, src.Size), f: f, src: src}
+	r := &sourceReader{r: io.NewSectionReader(f, 0, src.Size), f: f, src: src, ctx: ctx, throttle: c.cfg.Throttle, meter: m}
 	req, err := c.newRequest(traceMeter(ctx, m), src, r)
 	if err != nil {
 		return nil, &Error{Class: ClassInternal, Err: err}
@@ -148,16 +148,30 @@ func checkUnchanged(f *os.File, src Source) error {
 
 // sourceReader reads the file for the request body and checks about once a
 // second, and at the end, that the file has not changed, so a file being
-// rewritten is abandoned early instead of sent whole.
+// rewritten is abandoned early instead of sent whole. With a throttle it
+// reads in chunks of ThrottleChunk and waits for the throttle after each.
 type sourceReader struct {
-	r       io.Reader
-	f       *os.File
-	src     Source
-	checked time.Time
+	r        io.Reader
+	f        *os.File
+	src      Source
+	checked  time.Time
+	ctx      context.Context
+	throttle Throttle
+	meter    *Meter
 }
 
 func (s *sourceReader) Read(p []byte) (int, error) {
+	throttled := s.throttle != nil && !s.throttle.Unlimited()
+	if throttled && len(p) > ThrottleChunk {
+		p = p[:ThrottleChunk]
+	}
 	n, err := s.r.Read(p)
+	if throttled && n > 0 {
+		if werr := s.throttle.WaitN(s.ctx, n); werr != nil {
+			return 0, throttleError(s.ctx, werr)
+		}
+		s.meter.touch()
+	}
 	if errors.Is(err, io.EOF) || time.Since(s.checked) > time.Second {
 		s.checked = time.Now()
 		if cerr := checkUnchanged(s.f, s.src); cerr != nil {

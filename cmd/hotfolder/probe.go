@@ -42,7 +42,7 @@ func probeEndpoints(ctx context.Context, cfg *agent.Config, w io.Writer) bool {
 // probeFolder returns what the probe of fc's endpoint found, in words,
 // and whether it is usable.
 func probeFolder(ctx context.Context, fc *agent.FolderConfig) (string, bool) {
-	client, err := agent.NewClient(fc)
+	client, err := agent.NewClient(fc, nil)
 	if err != nil {
 		return err.Error(), false
 	}

@@ -44,7 +44,7 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hotfolder send: %v\n", err)
 		return exitUsage
 	}
-	client, err := agent.NewClient(fc)
+	client, err := agent.NewClient(fc, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "hotfolder send: %v\n", err)
 		return exitError
