@@ -142,6 +142,14 @@ func TestLoadErrorsNameLineKeyValue(t *testing.T) {
 		{"bad glob", strings.Replace(minimalConfig, "inbox = \"in\"", "inbox = \"in\"\ninclude = [\"[a\"]", 1), []string{`"[a"`}},
 		{"bad marker", strings.Replace(minimalConfig, "inbox = \"in\"", "inbox = \"in\"\nready_marker = \"ready\"", 1), []string{"ready_marker", "dot"}},
 		{"syntax", "[agent\n", []string{":2:", "table name"}},
+		{"zero settle", strings.Replace(minimalConfig, "inbox = \"in\"", "inbox = \"in\"\nsettle = \"0s\"", 1), []string{"folder[0].settle", `"0s"`, `"100ms"`}},
+		{"log file is a folder", "[agent]\nlog_file = \".\"\n" + minimalConfig, []string{":2:", "agent.log_file", "is a folder", "hotfolder.log"}},
+		{"log file in inbox", "[agent]\nlog_file = \"in/agent.log\"\n" + minimalConfig, []string{"agent.log_file", "inside the inbox folder"}},
+		{"log file in done", "[agent]\nlog_file = \"out/agent.log\"\n" + strings.Replace(minimalConfig, "inbox = \"in\"", "inbox = \"in\"\ndone = \"out\"", 1), []string{"agent.log_file", "inside the done folder"}},
+		{"state in inbox", "[agent]\nstate_dir = \"in/state\"\n" + minimalConfig, []string{"agent.state_dir", "overlaps the inbox folder"}},
+		{"state is failed", "[agent]\nstate_dir = \"in/failed\"\n" + minimalConfig, []string{"agent.state_dir", "overlaps the failed folder"}},
+		{"bad header name", minimalConfig + "[folder.upload.headers]\n\"X Source\" = \"scanner\"\n", []string{"folder[0].upload.headers", `"X Source"`}},
+		{"header value with newline", minimalConfig + "[folder.upload.headers]\nX-Source = \"a\\nb\"\n", []string{"folder[0].upload.headers", "line break"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

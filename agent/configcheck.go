@@ -15,6 +15,10 @@ import (
 	"github.com/hotfolder/hotfolder/uploader"
 )
 
+// minSettle is the shortest settle time accepted: below it, a writer's
+// pauses between writes would pass for the end of the file.
+const minSettle = 100 * time.Millisecond
+
 // validator collects every problem in a config, so one run of validate
 // shows them all.
 type validator struct {
@@ -123,7 +127,35 @@ func (c *Config) check(v *validator) {
 		names[f.Name] = i
 	}
 	c.checkOverlaps(v)
+	c.checkAgentPaths(v)
 	c.checkOperatorKeys(v)
+}
+
+// checkAgentPaths rejects a log file or state folder that a watcher would
+// see or that filing and retention would touch: the agent would upload its
+// own log, or move or delete its journal.
+func (c *Config) checkAgentPaths(v *validator) {
+	a := &c.Agent
+	if st, err := os.Stat(a.LogFile); err == nil && st.IsDir() {
+		v.addf("agent.log_file", "%s is a folder: name a file in it, such as %s", a.LogFile, filepath.Join(a.LogFile, "hotfolder.log"))
+	}
+	if st, err := os.Stat(a.StateDir); err == nil && !st.IsDir() {
+		v.addf("agent.state_dir", "%s is a file: name a folder for the agent's journal and lock", a.StateDir)
+	}
+	for i := range c.Folders {
+		f := &c.Folders[i]
+		if f.Inbox == "" {
+			continue
+		}
+		for _, in := range []struct{ name, path string }{{"inbox", f.Inbox}, {"done", f.Done}, {"failed", f.Failed}} {
+			if samePath(a.LogFile, in.path) || within(a.LogFile, in.path) {
+				v.addf("agent.log_file", "%s is inside the %s folder %s of folder[%d]: keep the log outside the folders the agent watches and files into", a.LogFile, in.name, in.path, i)
+			}
+			if samePath(a.StateDir, in.path) || within(a.StateDir, in.path) {
+				v.addf("agent.state_dir", "%s overlaps the %s folder %s of folder[%d]: give the agent's state a folder of its own", a.StateDir, in.name, in.path, i)
+			}
+		}
+	}
 }
 
 func (c *Config) checkMemory(v *validator) {
@@ -150,8 +182,8 @@ func (f *FolderConfig) check(v *validator, key string) {
 			v.addf(key+"."+p.key, "%v", err)
 		}
 	}
-	if f.Settle.D() < 0 || f.Settle.D() > 24*time.Hour {
-		v.addf(key+".settle", "invalid value %q: use a duration from \"0s\" to \"24h\"", f.Settle)
+	if f.Settle.D() < minSettle || f.Settle.D() > 24*time.Hour {
+		v.addf(key+".settle", "invalid value %q: use a duration from \"100ms\" to \"24h\"; a file must stay unchanged this long before it is sent", f.Settle)
 	}
 	if f.Rescan.D() < time.Second {
 		v.addf(key+".rescan", "invalid value %q: use a duration of at least \"1s\"; rescans find files that raised no event", f.Rescan)
@@ -183,9 +215,14 @@ func (u *UploadConfig) check(v *validator, key string) {
 	if u.Mode != "raw" && strings.Contains(u.URL, "{name}") {
 		v.addf(key+".url", "{name} in the URL needs mode = \"raw\"; in multipart mode the name travels in the form part")
 	}
-	for h := range u.Headers {
-		if strings.EqualFold(h, "Authorization") {
+	for h, val := range u.Headers {
+		switch {
+		case strings.EqualFold(h, "Authorization"):
 			v.addf(key+".headers", "the Authorization header is not allowed inline: set token_env or token_file, which are never written to logs")
+		case !validHeaderName(h):
+			v.addf(key+".headers", "invalid header name %q: use letters, digits and - only, such as \"X-Source\"", h)
+		case !validHeaderValue(val):
+			v.addf(key+".headers", "the value of header %q has a line break or control character: put it on one line", h)
 		}
 	}
 	if u.RetryMin.D() <= 0 {
@@ -310,4 +347,28 @@ func samePath(a, b string) bool { return normPath(a) == normPath(b) }
 func within(child, parent string) bool {
 	rel, err := filepath.Rel(normPath(parent), normPath(child))
 	return err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// validHeaderName reports whether name is an HTTP token (RFC 9110, 5.1).
+func validHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, r := range name {
+		if r > 0x7e || !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderValue reports whether val has no control character other
+// than a tab (RFC 9110, 5.5).
+func validHeaderValue(val string) bool {
+	for _, r := range val {
+		if r < 0x20 && r != '\t' || r == 0x7f {
+			return false
+		}
+	}
+	return true
 }
