@@ -14,7 +14,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"os"
 	"sync"
 	"time"
@@ -41,7 +40,7 @@ type Agent struct {
 	memory    *memwatch.Watch
 	filer     filer
 	journal   *journal
-	lock      *os.File        // held while the agent runs
+	locks     []*os.File      // of state_dir and each inbox, held while the agent runs
 	pending   []receiptRecord // receipts from before a restart, filed by Run
 	retries   sync.WaitGroup
 	stopped   chan struct{} // closed when intake stops
@@ -78,12 +77,13 @@ func New(cfg *Config, log *slog.Logger) (*Agent, error) {
 	if err := os.MkdirAll(cfg.Agent.StateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create state_dir: %w", err)
 	}
-	var err error
-	if a.lock, err = lockStateDir(cfg.Agent.StateDir); err != nil {
+	lock, err := lockStateDir(cfg.Agent.StateDir)
+	if err != nil {
 		return nil, err
 	}
+	a.locks = append(a.locks, lock)
 	if a.journal, a.pending, err = openJournal(cfg.Agent.StateDir); err != nil {
-		a.lock.Close()
+		a.unlock()
 		return nil, fmt.Errorf("open journal in state_dir: %w", err)
 	}
 	a.tracker = a.newTracker()
@@ -91,17 +91,25 @@ func New(cfg *Config, log *slog.Logger) (*Agent, error) {
 		f, err := a.newFolder(&cfg.Folders[i])
 		if err != nil {
 			a.journal.close()
-			a.lock.Close()
+			a.unlock()
 			return nil, err
 		}
 		a.folders = append(a.folders, f)
 	}
 	if a.sweeper, err = a.newSweeper(); err != nil {
 		a.journal.close()
-		a.lock.Close()
+		a.unlock()
 		return nil, fmt.Errorf("open retention index in state_dir: %w", err)
 	}
 	return a, nil
+}
+
+// unlock releases the locks of state_dir and the inboxes.
+func (a *Agent) unlock() {
+	for _, f := range a.locks {
+		f.Close()
+	}
+	a.locks = nil
 }
 
 func (a *Agent) newFolder(fc *FolderConfig) (*folder, error) {
@@ -110,6 +118,11 @@ func (a *Agent) newFolder(fc *FolderConfig) (*folder, error) {
 			return nil, fmt.Errorf("folder %q: create %s: %w", fc.Name, dir, err)
 		}
 	}
+	lock, err := lockInbox(fc.Name, fc.Inbox)
+	if err != nil {
+		return nil, err
+	}
+	a.locks = append(a.locks, lock)
 	u := fc.Upload
 	folderLimiter := bandwidth.NewLimiter(fc.Bandwidth.Schedule(), nil)
 	client, err := NewClient(fc, a.throttleFor(fc, folderLimiter))
@@ -154,7 +167,7 @@ func (a *Agent) skipDirs() []string {
 // are canceled, and their files stay in the inbox for the next start.
 func (a *Agent) Run(ctx context.Context) error {
 	a.logStart()
-	defer a.lock.Close()
+	defer a.unlock()
 	defer a.journal.close()
 	a.recoverPending(ctx)
 	defer a.closeSweeper()
@@ -226,21 +239,7 @@ func (a *Agent) logStart() {
 		u := f.cfg.Upload
 		a.log.Info("watching folder", "folder", f.cfg.Name, "inbox", f.cfg.Inbox, "done", f.cfg.Done,
 			"failed", f.cfg.Failed, "recursive", f.cfg.Recursive, "watch", f.cfg.Watch, "settle", f.cfg.Settle,
-			"url", RedactURL(u.URL), "method", u.Method, "mode", u.Mode, "token", u.Token() != "",
+			"url", uploader.RedactURL(u.URL), "method", u.Method, "mode", u.Mode, "token", u.Token() != "",
 			"bandwidth", f.cfg.Bandwidth)
 	}
-}
-
-// RedactURL hides the query, which may carry a key, and any user info of
-// a URL for logs and printed settings.
-func RedactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(invalid URL)"
-	}
-	if u.RawQuery != "" {
-		u.RawQuery = "REDACTED"
-	}
-	u.User = nil
-	return u.String()
 }

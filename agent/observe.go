@@ -3,8 +3,6 @@ package agent
 import (
 	"context"
 	"errors"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -120,22 +118,11 @@ func (a *Agent) record(j *job, outcome string, took time.Duration, httpStatus in
 		Duration: took, Attempts: j.attempts, Status: httpStatus}
 	if err != nil {
 		o.Class = string(uploader.Classify(err))
-		o.Error = redactError(err)
+		o.Error = err.Error()
 		var ue *uploader.Error
 		if errors.As(err, &ue) {
 			o.Status = ue.Status
 		}
 	}
 	a.tracker.Record(o)
-}
-
-// redactError returns err's message with the query and user info of any
-// request URL in it hidden, as in the logs' url field.
-func redactError(err error) string {
-	msg := err.Error()
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		msg = strings.ReplaceAll(msg, ue.URL, RedactURL(ue.URL))
-	}
-	return msg
 }

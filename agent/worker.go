@@ -146,7 +146,7 @@ func (a *Agent) fileFailed(ctx context.Context, j *job, cause error) {
 	note := &failureNote{
 		File: j.file.Rel, Folder: f.cfg.Name, Time: time.Now().UTC().Format(time.RFC3339),
 		Class: string(class), Recoverable: class.Recoverable(), Error: cause.Error(),
-		Attempts: j.attempts, URL: RedactURL(f.client.URL()), AgentVersion: Version,
+		Attempts: j.attempts, URL: uploader.RedactURL(f.client.URL()), AgentVersion: Version,
 	}
 	if !j.first.IsZero() {
 		note.FirstAttempt = j.first.UTC().Format(time.RFC3339)

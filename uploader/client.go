@@ -167,6 +167,10 @@ func watchStall(ctx context.Context, cancel context.CancelCauseFunc, m *Meter, l
 // reading the real cause when the attempt's context was canceled by the
 // stall watch or the attempt timeout.
 func transportError(ctx context.Context, err error, m *Meter) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = RedactURL(ue.URL) // the message goes into logs and notes
+	}
 	cause := context.Cause(ctx)
 	switch {
 	case errors.Is(cause, ErrStalled):
@@ -178,4 +182,18 @@ func transportError(ctx context.Context, err error, m *Meter) error {
 		return &Error{Class: Classify(cause), Err: cause}
 	}
 	return &Error{Class: Classify(err), Err: err}
+}
+
+// RedactURL hides the query, which may carry a key, and any user info of
+// a URL, for logs, notes and printed settings.
+func RedactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(invalid URL)"
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "REDACTED"
+	}
+	u.User = nil
+	return u.String()
 }

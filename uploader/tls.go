@@ -51,7 +51,7 @@ func ProxyFunc(proxy string) (func(*http.Request) (*url.URL, error), error) {
 	}
 	u, err := url.Parse(proxy)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5") {
-		return nil, fmt.Errorf("invalid proxy %q: use a URL such as \"http://proxy.example.com:3128\"", proxy)
+		return nil, fmt.Errorf("invalid proxy %q: use a URL such as \"http://proxy.example.com:3128\"", RedactURL(proxy))
 	}
 	return http.ProxyURL(u), nil
 }

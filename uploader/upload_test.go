@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -402,5 +403,22 @@ func TestHashFileAndKey(t *testing.T) {
 	}
 	if IdempotencyKey("a", sum) == IdempotencyKey("b", sum) {
 		t.Error("key ignores the name")
+	}
+}
+
+func TestUploadErrorHidesURLQuery(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	src := writeSource(t, "a.bin", []byte("x"))
+	_, err = newClient(t, Config{URL: "http://" + addr + "/upload?apikey=k-2718"}).Upload(context.Background(), src, nil)
+	if Classify(err) != ClassRefused {
+		t.Fatalf("want connection_refused, got %v", err)
+	}
+	if msg := err.Error(); strings.Contains(msg, "k-2718") || !strings.Contains(msg, addr+"/upload?REDACTED") {
+		t.Errorf("error message %q shows the query or lacks the redacted URL", msg)
 	}
 }

@@ -21,6 +21,7 @@ inbox = "in"
 [folder.upload]
 url = "https://dms.example.com/upload?apikey=k-2718"
 token_file = "token"
+proxy = "http://office:pw-1414@proxy.example.com:3128"
 [folder.upload.headers]
 X-Api-Key = "k-1618"
 X-Office = "Main Street"
@@ -30,12 +31,12 @@ X-Office = "Main Street"
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
 	}
 	out := stdout.String()
-	for _, secret := range []string{"tok-3141", "k-2718", "k-1618"} {
+	for _, secret := range []string{"tok-3141", "k-2718", "k-1618", "pw-1414"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("output shows secret %q:\n%s", secret, out)
 		}
 	}
-	for _, want := range []string{"Main Street", strconv.Quote(filepath.Join(dir, "in")), `settle = "2s"`, "is valid"} {
+	for _, want := range []string{"Main Street", strconv.Quote(filepath.Join(dir, "in")), `settle = "2s"`, "is valid", "proxy.example.com:3128"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

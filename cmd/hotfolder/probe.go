@@ -34,7 +34,7 @@ func probeEndpoints(ctx context.Context, cfg *agent.Config, w io.Writer) bool {
 		if !good {
 			verdict = "PROBLEM"
 		}
-		fmt.Fprintf(w, "#   folder %s, %s: %s: %s\n", fc.Name, agent.RedactURL(fc.Upload.URL), verdict, msg)
+		fmt.Fprintf(w, "#   folder %s, %s: %s: %s\n", fc.Name, uploader.RedactURL(fc.Upload.URL), verdict, msg)
 	}
 	return ok
 }

@@ -51,7 +51,7 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer client.Close()
 
-	fmt.Fprintf(stdout, "sending to %s (folder %s)\n", agent.RedactURL(fc.Upload.URL), fc.Name)
+	fmt.Fprintf(stdout, "sending to %s (folder %s)\n", uploader.RedactURL(fc.Upload.URL), fc.Name)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "FILE\tRESULT\tHTTP\tSIZE\tDURATION\tCLASS\tERROR")
 	failed := 0

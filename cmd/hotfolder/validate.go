@@ -11,6 +11,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/hotfolder/hotfolder/agent"
+	"github.com/hotfolder/hotfolder/uploader"
 )
 
 func runValidate(args []string, stdout, stderr io.Writer) int {
@@ -68,7 +69,10 @@ func redacted(cfg *agent.Config) *agent.Config {
 			h[k] = v
 		}
 		out.Folders[i].Upload.Headers = h
-		out.Folders[i].Upload.URL = agent.RedactURL(out.Folders[i].Upload.URL)
+		out.Folders[i].Upload.URL = uploader.RedactURL(out.Folders[i].Upload.URL)
+		if p := out.Folders[i].Upload.Proxy; p != "" {
+			out.Folders[i].Upload.Proxy = uploader.RedactURL(p)
+		}
 	}
 	return &out
 }
