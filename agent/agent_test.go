@@ -289,8 +289,7 @@ func TestAgentManyFilesAndBacklog(t *testing.T) {
 	}
 	eventually(t, "250 files uploaded", func() bool { n, _ := s.total(); return n >= 250 })
 	eventually(t, "inbox empty", func() bool {
-		entries, _ := os.ReadDir(ta.inbox)
-		return len(entries) == 0
+		return len(inboxLeft(ta.inbox)) == 0
 	})
 	files, _ := s.total()
 	if files != 250 {
@@ -378,6 +377,36 @@ func TestAgentWaitsForServerToComeUp(t *testing.T) {
 	eventually(t, "wait.txt in done", func() bool { return exists(filepath.Join(ta.done, "wait.txt")) })
 	if got := string(s.content("wait.txt")); got != "patience" {
 		t.Errorf("content %q", got)
+	}
+}
+
+func TestAgentPausesEndpointOnBadGateway(t *testing.T) {
+	var down atomic.Bool
+	down.Store(true)
+	s := newSink(func(int) int {
+		if down.Load() {
+			return http.StatusBadGateway
+		}
+		return http.StatusCreated
+	})
+	srv := newServer(t, s)
+	ta := startAgent(t, tempDir(t), configText(srv.URL+"/upload", ""))
+	const files = 40
+	for i := range files {
+		writeFile(t, filepath.Join(ta.inbox, fmt.Sprintf("f%02d.txt", i)), []byte("x"))
+	}
+	eventually(t, "a 502 answer", func() bool { _, n := s.total(); return n > 0 })
+	time.Sleep(2 * time.Second)
+	down.Store(false)
+	_, during := s.total()
+	// Without the pause, every queued file would get at least one attempt
+	// during the outage; with it, the endpoint sees a probe per backoff.
+	if during >= files/2 {
+		t.Errorf("%d requests during a 2s outage for %d queued files; want a few probes", during, files)
+	}
+	eventually(t, "every file in done", func() bool { return len(inboxLeft(ta.inbox)) == 0 })
+	if n, _ := s.total(); n != files {
+		t.Errorf("server stored %d uploads, want %d", n, files)
 	}
 }
 
@@ -547,6 +576,44 @@ func TestAgentFileMovedBackFromFailedIsSentAgain(t *testing.T) {
 	eventually(t, "form.pdf in done", func() bool { return exists(filepath.Join(ta.done, "form.pdf")) })
 	if got := string(s.content("form.pdf")); got != "fixed later" {
 		t.Errorf("server has %q", got)
+	}
+}
+
+// inboxLeft lists the entries of inbox other than the agent's lock file.
+func inboxLeft(inbox string) []string {
+	entries, _ := os.ReadDir(inbox)
+	var left []string
+	for _, e := range entries {
+		if e.Name() != inboxLockName {
+			left = append(left, e.Name())
+		}
+	}
+	return left
+}
+
+func TestAgentSecondAgentOnInboxRejected(t *testing.T) {
+	srv := newServer(t, newSink(nil))
+	dir := tempDir(t)
+	ta := startAgent(t, dir, configText(srv.URL+"/upload", ""))
+	// Another config with its own state_dir and log, naming the same inbox.
+	other := filepath.Join(tempDir(t), "agent.toml")
+	text := strings.Replace(configText(srv.URL+"/upload", ""), `inbox = "inbox"`, fmt.Sprintf("inbox = %q", ta.inbox), 1)
+	if err := os.WriteFile(other, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(cfg, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "is watched by another hotfolder agent") {
+		t.Fatalf("second agent on one inbox: %v", err)
+	}
+	// The lock file is never sent.
+	writeFile(t, filepath.Join(ta.inbox, "a.txt"), []byte("a"))
+	eventually(t, "a.txt in done", func() bool { return exists(filepath.Join(ta.done, "a.txt")) })
+	if exists(filepath.Join(ta.done, inboxLockName)) {
+		t.Errorf("%s was filed in done", inboxLockName)
 	}
 }
 

@@ -11,9 +11,10 @@ import (
 
 // gate holds back new attempts to an endpoint that is down or asked the
 // agent to wait, so an outage costs one probe per backoff period instead of
-// one failed request per queued file. Throttling without a Retry-After
-// does not pause the endpoint: the folder's concurrency limiter responds
-// by running fewer uploads at once.
+// one failed request per queued file. HTTP 502, 503 and 504 without a
+// Retry-After count as an outage too. Other throttling without a
+// Retry-After does not pause the endpoint: the folder's concurrency
+// limiter responds by running fewer uploads at once.
 type gate struct {
 	mu       sync.Mutex
 	until    time.Time
@@ -60,10 +61,19 @@ func (g *gate) record(err error) time.Duration {
 	var ue *uploader.Error
 	switch uploader.Classify(err) {
 	case uploader.ClassThrottled, uploader.ClassHTTPServer, uploader.ClassTimeout:
-		if !errors.As(err, &ue) || ue.RetryAfter <= 0 {
+		switch {
+		case !errors.As(err, &ue):
+			return 0
+		case ue.RetryAfter > 0:
+			d = ue.RetryAfter
+		case ue.Status == 502 || ue.Status == 503 || ue.Status == 504:
+			// A gateway or load balancer answering for a server that is
+			// down: an outage, like a refused connection.
+			g.failures++
+			d = uploader.Backoff(g.failures, g.min, g.max)
+		default:
 			return 0
 		}
-		d = ue.RetryAfter
 	case uploader.ClassDNS, uploader.ClassRefused, uploader.ClassTLS, uploader.ClassNetwork:
 		g.failures++
 		d = uploader.Backoff(g.failures, g.min, g.max)

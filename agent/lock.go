@@ -11,12 +11,36 @@ import (
 // lock.
 var errLocked = errors.New("locked by another process")
 
-// lockStateDir takes an exclusive lock on state_dir/agent.lock, so two
-// agents (say the service and a copy started by hand) never share a state
-// folder and send the same files twice. The OS drops the lock when the
-// process exits, also after a crash.
+// Lock files. The one in state_dir keeps two agents (say the service and
+// a copy started by hand) from sharing a journal; the one in each inbox
+// keeps two agents with different configs from sending the same files
+// twice. The watcher skips dot files, so the inbox's lock is never sent.
+const (
+	stateLockName = "agent.lock"
+	inboxLockName = ".hotfolder.lock"
+)
+
+// lockStateDir takes an exclusive lock on state_dir/agent.lock. The OS
+// drops the lock when the process exits, also after a crash.
 func lockStateDir(dir string) (*os.File, error) {
-	p := filepath.Join(dir, "agent.lock")
+	return lockIn(dir, stateLockName, fmt.Sprintf("state_dir %s is in use by another hotfolder agent: stop that agent, or give this one its own state_dir", dir))
+}
+
+// lockInbox takes an exclusive lock on the inbox's .hotfolder.lock.
+// NOTE: on network shares whose server ignores locks, two agents on
+// different machines are not kept apart.
+func lockInbox(name, dir string) (*os.File, error) {
+	f, err := lockIn(dir, inboxLockName, fmt.Sprintf("folder %q: inbox %s is watched by another hotfolder agent: stop that agent, or take this inbox out of one of the configs", name, dir))
+	if err == nil {
+		hideFile(f.Name()) // cosmetic; a visible lock file does no harm
+	}
+	return f, err
+}
+
+// lockIn locks the file name in dir, returning inUse as the error when
+// another process holds it.
+func lockIn(dir, name, inUse string) (*os.File, error) {
+	p := filepath.Join(dir, name)
 	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, err
@@ -24,7 +48,7 @@ func lockStateDir(dir string) (*os.File, error) {
 	if err := lockFile(f); err != nil {
 		f.Close()
 		if errors.Is(err, errLocked) {
-			return nil, fmt.Errorf("state_dir %s is in use by another hotfolder agent: stop that agent, or give this one its own state_dir", dir)
+			return nil, errors.New(inUse)
 		}
 		return nil, fmt.Errorf("lock %s: %w", p, err)
 	}

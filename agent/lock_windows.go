@@ -18,3 +18,14 @@ func lockFile(f *os.File) error {
 	}
 	return err
 }
+
+// hideFile sets the hidden attribute, as a dot does on other systems, so
+// Explorer does not show the inbox's lock file to the people who drop
+// files there.
+func hideFile(path string) error {
+	p, err := windows.UTF16PtrFromString(path)
+	if err != nil {
+		return err
+	}
+	return windows.SetFileAttributes(p, windows.FILE_ATTRIBUTE_HIDDEN)
+}

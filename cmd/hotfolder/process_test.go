@@ -178,8 +178,8 @@ func TestKillDuringUploadsLosesNothing(t *testing.T) {
 	if failed, _ := os.ReadDir(filepath.Join(dir, "failed")); len(failed) != 0 {
 		t.Errorf("failed holds %d entries", len(failed))
 	}
-	if left, _ := os.ReadDir(inbox); len(left) != 0 {
-		t.Errorf("inbox still holds %d entries", len(left))
+	if left, _ := os.ReadDir(inbox); len(left) != 1 || left[0].Name() != ".hotfolder.lock" {
+		t.Errorf("inbox holds %d entries, want only the agent's lock file", len(left))
 	}
 	for name, data := range want {
 		got, err := os.ReadFile(filepath.Join(received, name))
