@@ -26,6 +26,7 @@ const (
 	ClassDiskFull         Class = "disk_full"           // ENOSPC, EDQUOT, ERROR_DISK_FULL
 	ClassSourceChanged    Class = "source_changed"      // size or mtime changed during the upload
 	ClassRejectedLink     Class = "rejected_link"       // a symbolic link or junction, never followed
+	ClassRejectedSpecial  Class = "rejected_special"    // a FIFO, socket or device, never opened
 	ClassDNS              Class = "dns"                 // the endpoint's host name did not resolve
 	ClassRefused          Class = "connection_refused"  // nothing listens at the endpoint
 	ClassReset            Class = "connection_reset"    // the peer closed or reset the connection mid-request
@@ -44,7 +45,7 @@ const (
 // Classes lists every class, in documentation order.
 var Classes = []Class{
 	ClassFileNotFound, ClassPermission, ClassFileBusy, ClassTooManyOpenFiles,
-	ClassDiskFull, ClassSourceChanged, ClassRejectedLink, ClassDNS, ClassRefused,
+	ClassDiskFull, ClassSourceChanged, ClassRejectedLink, ClassRejectedSpecial, ClassDNS, ClassRefused,
 	ClassReset, ClassTimeout, ClassTLS, ClassStalled, ClassThrottled,
 	ClassHTTPServer, ClassHTTPClient, ClassTooLarge, ClassCanceled, ClassNetwork,
 	ClassInternal,
@@ -57,7 +58,7 @@ var Classes = []Class{
 // answers that reject it, are not.
 func (c Class) Recoverable() bool {
 	switch c {
-	case ClassFileNotFound, ClassPermission, ClassRejectedLink,
+	case ClassFileNotFound, ClassPermission, ClassRejectedLink, ClassRejectedSpecial,
 		ClassHTTPClient, ClassTooLarge, ClassCanceled, ClassInternal:
 		return false
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"syscall"
 	"testing"
@@ -113,12 +114,32 @@ func TestClassifyRealFailures(t *testing.T) {
 	})
 }
 
+// TestEveryClassDocumentedRecoverability checks docs/errors.md against
+// the closed set: one table row per class, with its recoverability.
 func TestEveryClassDocumentedRecoverability(t *testing.T) {
-	permanent := map[Class]bool{ClassFileNotFound: true, ClassPermission: true, ClassRejectedLink: true,
-		ClassHTTPClient: true, ClassTooLarge: true, ClassCanceled: true, ClassInternal: true}
+	data, err := os.ReadFile("../docs/errors.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("(?m)^\\| `([a-z_]+)` \\| (yes|no) \\|")
+	documented := map[Class]bool{}
+	for _, m := range row.FindAllStringSubmatch(string(data), -1) {
+		documented[Class(m[1])] = m[2] == "yes"
+	}
+	if len(documented) < len(Classes) {
+		t.Fatalf("docs/errors.md has %d class rows, want %d", len(documented), len(Classes))
+	}
 	for _, c := range Classes {
-		if c.Recoverable() == permanent[c] {
-			t.Errorf("%s: Recoverable() = %v", c, c.Recoverable())
+		rec, ok := documented[c]
+		switch {
+		case !ok:
+			t.Errorf("%s: no row in docs/errors.md", c)
+		case rec != c.Recoverable():
+			t.Errorf("%s: Recoverable() = %v, docs/errors.md says %v", c, c.Recoverable(), rec)
 		}
+		delete(documented, c)
+	}
+	for c := range documented {
+		t.Errorf("docs/errors.md documents %s, which is not in Classes", c)
 	}
 }
