@@ -112,20 +112,19 @@ func Load(path string) (*Config, error) {
 // Parse is Load for config text already read; file names the config file,
 // used in messages and to resolve relative paths.
 func Parse(data []byte, file string) (*Config, error) {
+	var doc map[string]any
+	if _, err := toml.Decode(string(data), &doc); err != nil {
+		return nil, decodeError(err, file)
+	}
+	lines := keyLines(data)
+	if errs := checkTypes(doc, lines, file); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
 	cfg := &Config{File: file}
 	md, err := toml.Decode(string(data), cfg)
 	if err != nil {
-		var pe toml.ParseError
-		var ppe *toml.ParseError
-		if errors.As(err, &ppe) {
-			pe = *ppe
-		}
-		if errors.As(err, &pe) || ppe != nil {
-			return nil, &FieldError{File: file, Line: pe.Position.Line, Key: pe.LastKey, Msg: pe.Message}
-		}
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, decodeError(err, file)
 	}
-	lines := keyLines(data)
 	var errs []error
 	for _, key := range undecodedKeys(md) {
 		errs = append(errs, &FieldError{File: file, Line: lines[key], Key: key,
@@ -141,4 +140,17 @@ func Parse(data []byte, file string) (*Config, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// decodeError turns a TOML decoder error into a FieldError with its line.
+func decodeError(err error, file string) error {
+	var pe toml.ParseError
+	var ppe *toml.ParseError
+	if errors.As(err, &ppe) {
+		pe = *ppe
+	}
+	if errors.As(err, &pe) || ppe != nil {
+		return &FieldError{File: file, Line: pe.Position.Line, Key: pe.LastKey, Msg: pe.Message}
+	}
+	return fmt.Errorf("%s: %w", file, err)
 }
