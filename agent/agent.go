@@ -13,6 +13,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"sync"
@@ -40,7 +41,7 @@ type Agent struct {
 	memory    *memwatch.Watch
 	filer     filer
 	journal   *journal
-	locks     []*os.File      // of state_dir and each inbox, held while the agent runs
+	locks     []io.Closer     // of state_dir and each inbox, held while the agent runs
 	pending   []receiptRecord // receipts from before a restart, filed by Run
 	retries   sync.WaitGroup
 	stopped   chan struct{} // closed when intake stops

@@ -4,6 +4,7 @@ package agent
 
 import (
 	"errors"
+	"io"
 	"os"
 	"syscall"
 )
@@ -16,5 +17,9 @@ func lockFile(f *os.File) error {
 	return err
 }
 
-// hideFile does nothing: the leading dot hides the file.
-func hideFile(string) error { return nil }
+// lockInbox takes an exclusive lock on the inbox's .hotfolder.lock.
+// NOTE: on network shares whose server ignores locks, two agents on
+// different machines are not kept apart.
+func lockInbox(name, dir string) (io.Closer, error) {
+	return lockIn(dir, inboxLockName, inboxInUse(name, dir))
+}

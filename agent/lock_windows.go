@@ -3,8 +3,14 @@
 package agent
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"golang.org/x/sys/windows"
 )
@@ -19,13 +25,50 @@ func lockFile(f *os.File) error {
 	return err
 }
 
-// hideFile sets the hidden attribute, as a dot does on other systems, so
-// Explorer does not show the inbox's lock file to the people who drop
-// files there.
-func hideFile(path string) error {
-	p, err := windows.UTF16PtrFromString(path)
-	if err != nil {
-		return err
+// lockInbox takes a machine-wide named mutex for the inbox's path. The
+// Global namespace spans the service's session and the desktop's; a user
+// who may not create Global names falls back to the session's Local one,
+// after checking that no Global mutex of that name exists.
+// NOTE: unlike the lock file used elsewhere, this does not keep apart two
+// agents on different machines that watch one network share.
+func lockInbox(name, dir string) (io.Closer, error) {
+	sum := sha256.Sum256([]byte(strings.ToLower(filepath.Clean(dir))))
+	id := "hotfolder-inbox-" + hex.EncodeToString(sum[:16])
+	h, err := createMutex(`Global\` + id)
+	if errors.Is(err, windows.ERROR_ACCESS_DENIED) {
+		if g, err := openMutex(`Global\` + id); err == nil || errors.Is(err, windows.ERROR_ACCESS_DENIED) {
+			windows.CloseHandle(g)
+			return nil, inboxInUse(name, dir)
+		}
+		h, err = createMutex(`Local\` + id)
 	}
-	return windows.SetFileAttributes(p, windows.FILE_ATTRIBUTE_HIDDEN)
+	if errors.Is(err, windows.ERROR_ALREADY_EXISTS) {
+		windows.CloseHandle(h)
+		return nil, inboxInUse(name, dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("folder %q: lock inbox %s: %w", name, dir, err)
+	}
+	return mutex(h), nil
 }
+
+func createMutex(name string) (windows.Handle, error) {
+	p, err := windows.UTF16PtrFromString(name)
+	if err != nil {
+		return 0, err
+	}
+	return windows.CreateMutex(nil, false, p)
+}
+
+func openMutex(name string) (windows.Handle, error) {
+	p, err := windows.UTF16PtrFromString(name)
+	if err != nil {
+		return 0, err
+	}
+	return windows.OpenMutex(windows.SYNCHRONIZE, false, p)
+}
+
+// mutex is a named mutex handle; closing the last handle frees the name.
+type mutex windows.Handle
+
+func (m mutex) Close() error { return windows.CloseHandle(windows.Handle(m)) }
