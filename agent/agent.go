@@ -132,7 +132,7 @@ func (a *Agent) newFolder(fc *FolderConfig) (*folder, error) {
 	}
 	// NOTE: folders that send to one server each have a limiter of their
 	// own, so together they may probe above that server's capacity.
-	f := &folder{cfg: fc, client: client, gate: &gate{min: u.RetryMin.D(), max: u.RetryMax.D()},
+	f := &folder{cfg: fc, client: client, gate: &gate{min: u.RetryMin.D(), max: u.RetryMax.D(), notify: a.queue.kick},
 		limiter: limit.New(limit.Config{Max: a.cfg.Agent.MaxUploads}), bandwidth: folderLimiter}
 	f.limiter.OnChange(a.queue.kick)
 	f.watcher, err = watcher.New(watcher.Options{

@@ -410,6 +410,50 @@ func TestAgentPausesEndpointOnBadGateway(t *testing.T) {
 	}
 }
 
+func TestAgentWaitsOutAuthAndRedirect(t *testing.T) {
+	var answer atomic.Int32
+	answer.Store(http.StatusUnauthorized)
+	s := newSink(nil)
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch code := int(answer.Load()); code {
+		case http.StatusCreated:
+			s.ServeHTTP(w, r)
+		case http.StatusMovedPermanently:
+			io.Copy(io.Discard, r.Body)
+			http.Redirect(w, r, "/elsewhere", code)
+		default:
+			io.Copy(io.Discard, r.Body)
+			w.WriteHeader(code)
+		}
+	}))
+	ta := startAgent(t, tempDir(t), configText(srv.URL+"/upload", ""))
+	for i := range 5 {
+		writeFile(t, filepath.Join(ta.inbox, fmt.Sprintf("scan%d.pdf", i)), []byte("scan"))
+	}
+	eventually(t, "an unauthorized answer logged as an error", func() bool {
+		return strings.Contains(ta.log.String(), "level=ERROR msg=\"upload failed, will retry\"") &&
+			strings.Contains(ta.log.String(), "class=unauthorized")
+	})
+	if err := ta.agent.folderHealth("test"); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("folder health during 401 answers = %v, want the problem", err)
+	}
+	answer.Store(http.StatusMovedPermanently)
+	eventually(t, "a redirect logged with the new address", func() bool {
+		return strings.Contains(ta.log.String(), "class=redirected") && strings.Contains(ta.log.String(), srv.URL+"/elsewhere")
+	})
+	if entries, _ := os.ReadDir(ta.failed); len(entries) != 0 {
+		t.Fatalf("failed holds %d entries while the endpoint needed a fix; files must wait", len(entries))
+	}
+	answer.Store(http.StatusCreated)
+	eventually(t, "every file in done", func() bool { return len(inboxLeft(ta.inbox)) == 0 })
+	if n, _ := s.total(); n != 5 {
+		t.Errorf("server stored %d uploads, want 5", n)
+	}
+	if err := ta.agent.folderHealth("test"); err != nil {
+		t.Errorf("folder health after the fix = %v, want nil", err)
+	}
+}
+
 func TestAgentNameCollisionInDone(t *testing.T) {
 	s := newSink(nil)
 	srv := newServer(t, s)

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -54,7 +55,13 @@ func (a *Agent) folderHealth(name string) error {
 	if f == nil || f.watcher == nil {
 		return nil
 	}
-	return f.watcher.Healthy()
+	if err := f.watcher.Healthy(); err != nil {
+		return err
+	}
+	if err := f.gate.health(); err != nil {
+		return fmt.Errorf("the endpoint rejects uploads until a person acts: %w", err)
+	}
+	return nil
 }
 
 // startObservers starts rate sampling, the status page and retention. The

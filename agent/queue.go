@@ -99,7 +99,7 @@ func (q *queue) take() (*job, limit.Slot, time.Duration) {
 		if l.head == len(l.items) {
 			continue
 		}
-		if d := l.folder.gate.remaining(); d > 0 {
+		if d := l.folder.gate.blocked(); d > 0 {
 			if retryIn == 0 || d < retryIn {
 				retryIn = d
 			}

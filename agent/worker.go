@@ -27,6 +27,7 @@ func (a *Agent) process(ctx context.Context, j *job, slot limit.Slot) {
 		sum, err := uploader.HashFile(ctx, j.file.Path, j.file.Size)
 		if err != nil {
 			f.limiter.Release(slot, limit.Ignore, 0, 0)
+			f.gate.abandon()
 			a.failed(ctx, j, &uploader.Error{Class: uploader.Classify(err), Err: fmt.Errorf("read for hashing: %w", err)})
 			return
 		}
@@ -122,7 +123,15 @@ func (a *Agent) retry(j *job, err error, attrs []any) {
 	} else if ue != nil && ue.Status != 0 {
 		attrs = append(attrs, "status", ue.Status)
 	}
-	a.log.Warn("upload failed, will retry", append(attrs, "retry_in", delay.Round(time.Millisecond))...)
+	attrs = append(attrs, "retry_in", delay.Round(time.Millisecond))
+	if paused := j.folder.gate.pausedFor(); paused > 0 {
+		attrs = append(attrs, "endpoint_paused", paused.Round(time.Millisecond))
+	}
+	level := slog.LevelWarn
+	if j.folder.gate.health() != nil {
+		level = slog.LevelError // a person must fix the token or the url
+	}
+	a.log.Log(context.Background(), level, "upload failed, will retry", attrs...)
 	a.record(j, status.OutcomeRetry, time.Since(j.last), 0, err)
 	a.tracker.RetryWaiting(j.folder.cfg.Name, +1)
 	a.retries.Add(1)

@@ -36,6 +36,8 @@ const (
 	ClassThrottled        Class = "throttled"           // HTTP 429, or 503 with Retry-After
 	ClassHTTPServer       Class = "http_server"         // HTTP 5xx
 	ClassHTTPClient       Class = "http_client"         // HTTP 4xx the server will not accept on retry
+	ClassUnauthorized     Class = "unauthorized"        // HTTP 401, 403 or 407: the credentials are wrong or expired
+	ClassRedirected       Class = "redirected"          // HTTP 3xx: the endpoint has moved
 	ClassTooLarge         Class = "too_large"           // HTTP 413
 	ClassCanceled         Class = "canceled"            // the agent is shutting down
 	ClassNetwork          Class = "network"             // another transport error
@@ -47,7 +49,7 @@ var Classes = []Class{
 	ClassFileNotFound, ClassPermission, ClassFileBusy, ClassTooManyOpenFiles,
 	ClassDiskFull, ClassSourceChanged, ClassRejectedLink, ClassRejectedSpecial, ClassDNS, ClassRefused,
 	ClassReset, ClassTimeout, ClassTLS, ClassStalled, ClassThrottled,
-	ClassHTTPServer, ClassHTTPClient, ClassTooLarge, ClassCanceled, ClassNetwork,
+	ClassHTTPServer, ClassHTTPClient, ClassUnauthorized, ClassRedirected, ClassTooLarge, ClassCanceled, ClassNetwork,
 	ClassInternal,
 }
 

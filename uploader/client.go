@@ -89,7 +89,11 @@ func New(cfg Config) (*Client, error) {
 		TLSNextProto:    map[string]func(string, *tls.Conn) http.RoundTripper{},
 		WriteBufferSize: 64 << 10,
 	}
-	return &Client{cfg: cfg, http: &http.Client{Transport: tr}}, nil
+	// A redirect is never followed: Go would repeat a POST as a bodiless
+	// GET, and a 2xx from the new address would file the file as done
+	// although the server never stored it.
+	noRedirects := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Client{cfg: cfg, http: &http.Client{Transport: tr, CheckRedirect: noRedirects}}, nil
 }
 
 // Close releases idle connections.
@@ -155,8 +159,11 @@ func watchStall(ctx context.Context, cancel context.CancelCauseFunc, m *Meter, l
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			if now.Sub(m.LastProgress()) >= limit {
-				cancel(ErrStalled)
+			if idle := now.Sub(m.LastProgress()); idle >= limit {
+				// The numbers are taken now: closing the connection may
+				// still move the meter.
+				cancel(fmt.Errorf("%w: %d bytes sent, no progress for %s",
+					ErrStalled, m.Sent(), idle.Round(100*time.Millisecond)))
 				return
 			}
 		}
@@ -174,8 +181,7 @@ func transportError(ctx context.Context, err error, m *Meter) error {
 	cause := context.Cause(ctx)
 	switch {
 	case errors.Is(cause, ErrStalled):
-		return &Error{Class: ClassStalled, Err: fmt.Errorf("%w: %d bytes sent, no progress for %s",
-			ErrStalled, m.Sent(), time.Since(m.LastProgress()).Round(time.Second))}
+		return &Error{Class: ClassStalled, Err: cause}
 	case errors.Is(cause, context.DeadlineExceeded):
 		return &Error{Class: ClassTimeout, Err: fmt.Errorf("attempt timed out after %d bytes: %w", m.Sent(), cause)}
 	case cause != nil && errors.Is(err, context.Canceled):

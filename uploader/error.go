@@ -15,6 +15,7 @@ type Error struct {
 	Status     int           // HTTP status, 0 when no answer arrived
 	Body       string        // the first bytes of the response body
 	RetryAfter time.Duration // from the Retry-After header, 0 when absent
+	Location   string        // from the Location header of a redirect
 	Err        error         // the underlying cause, if any
 }
 
@@ -23,6 +24,9 @@ func (e *Error) Error() string {
 	b.WriteString(string(e.Class))
 	if e.Status != 0 {
 		fmt.Fprintf(&b, ": HTTP %d %s", e.Status, http.StatusText(e.Status))
+	}
+	if e.Location != "" {
+		fmt.Fprintf(&b, ": redirected to %s; set url to that address", RedactURL(e.Location))
 	}
 	if e.Err != nil {
 		b.WriteString(": ")
@@ -51,6 +55,10 @@ func classifyStatus(status int, retryAfter time.Duration) Class {
 		return ClassTimeout
 	case status == http.StatusRequestEntityTooLarge:
 		return ClassTooLarge
+	case status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusProxyAuthRequired:
+		return ClassUnauthorized
+	case status/100 == 3:
+		return ClassRedirected
 	case status >= 500:
 		return ClassHTTPServer
 	}

@@ -93,7 +93,13 @@ func (c *Client) Upload(ctx context.Context, src Source, m *Meter) (*Receipt, er
 	}
 	if rc.Status/100 != 2 {
 		ra := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-		return nil, &Error{Class: classifyStatus(rc.Status, ra), Status: rc.Status, Body: rc.Body, RetryAfter: ra}
+		e := &Error{Class: classifyStatus(rc.Status, ra), Status: rc.Status, Body: rc.Body, RetryAfter: ra}
+		if e.Class == ClassRedirected {
+			if loc, err := resp.Location(); err == nil {
+				e.Location = loc.String()
+			}
+		}
+		return nil, e
 	}
 	if rc.SHA256 != "" && src.SHA256 != "" && !strings.EqualFold(rc.SHA256, src.SHA256) {
 		return nil, &Error{Class: ClassHTTPServer, Status: rc.Status, Body: rc.Body,

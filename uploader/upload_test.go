@@ -203,6 +203,8 @@ func TestUploadStatusErrors(t *testing.T) {
 		{404, "", ClassHTTPClient, 0},
 		{413, "", ClassTooLarge, 0},
 		{408, "", ClassTimeout, 0},
+		{401, "", ClassUnauthorized, 0},
+		{403, "", ClassUnauthorized, 0},
 	}
 	for _, c := range cases {
 		t.Run(strconv.Itoa(c.status), func(t *testing.T) {
@@ -304,6 +306,9 @@ func TestUploadStallServerStopsReading(t *testing.T) {
 	}
 	if m.Sent() == 0 || m.Sent() >= src.Size {
 		t.Errorf("meter counted %d bytes; want some but not all of %d", m.Sent(), src.Size)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "no progress for") || strings.Contains(msg, "no progress for 0s") {
+		t.Errorf("message %q does not give the time without progress", msg)
 	}
 }
 
@@ -420,5 +425,38 @@ func TestUploadErrorHidesURLQuery(t *testing.T) {
 	}
 	if msg := err.Error(); strings.Contains(msg, "k-2718") || !strings.Contains(msg, addr+"/upload?REDACTED") {
 		t.Errorf("error message %q shows the query or lacks the redacted URL", msg)
+	}
+}
+
+func TestUploadRedirectNotFollowed(t *testing.T) {
+	for _, status := range []int{301, 302, 303, 307, 308} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			var gets atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				if r.URL.Path == "/elsewhere" {
+					gets.Add(1)
+					w.WriteHeader(http.StatusOK)
+					return
+				}
+				http.Redirect(w, r, "/elsewhere?sig=k-2718", status)
+			}))
+			defer srv.Close()
+			src := writeSource(t, "a.txt", []byte("hello"))
+			rc, err := newClient(t, Config{URL: srv.URL + "/upload"}).Upload(context.Background(), src, nil)
+			if rc != nil || Classify(err) != ClassRedirected {
+				t.Fatalf("got receipt %v, error %v; want class redirected", rc, err)
+			}
+			if n := gets.Load(); n != 0 {
+				t.Errorf("the redirect was followed %d times", n)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, srv.URL+"/elsewhere?REDACTED") || !strings.Contains(msg, "set url") {
+				t.Errorf("message %q does not name the new address and the fix", msg)
+			}
+			if strings.Contains(msg, "k-2718") {
+				t.Errorf("message %q shows the new address's query", msg)
+			}
+		})
 	}
 }
