@@ -185,6 +185,10 @@ func TestAgentStatusRecordsFailuresAndRetries(t *testing.T) {
 }
 
 func TestAgentHealthzReportsMissingInbox(t *testing.T) {
+	// NOTE: under Wine 8, os.RemoveAll of the watched inbox returns nil but
+	// the folder stays until the agent closes its watch, so the agent
+	// never detects that it is gone.
+	skipUnderWine(t, "a removed folder stays until its watch is closed, with no event")
 	addr := freeAddr(t)
 	srv := newServer(t, newSink(nil))
 	ta := startAgent(t, tempDir(t), statusConfig(addr, srv.URL+"/upload", ""))
