@@ -56,7 +56,7 @@ func TestConfigFileOrDefault(t *testing.T) {
 }
 
 func TestServiceConfigRecordsAbsoluteConfig(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "agent.toml")
+	file := filepath.Join(tempDir(t), "agent.toml")
 	c := serviceConfig(file)
 	if c.Name != "hotfolder" {
 		t.Errorf("name %q, want hotfolder", c.Name)
@@ -108,7 +108,7 @@ func TestPackagedUnitSettings(t *testing.T) {
 }
 
 func TestInstallUnitFromConfig(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "site 1%")
+	dir := filepath.Join(tempDir(t), "site 1%")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ url = "http://127.0.0.1:9/upload"
 }
 
 func TestInstallRejectsUnknownUser(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	cfg := &agent.Config{File: filepath.Join(dir, "agent.toml")}
 	cfg.Agent.StateDir = filepath.Join(dir, "state")
 	cfg.Agent.LogFile = filepath.Join(dir, "logs", "hotfolder.log")
@@ -217,7 +217,7 @@ func TestSystemdQuote(t *testing.T) {
 }
 
 func TestMissingServiceManager(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	if got := missingServiceManager("linux", dir); got != "" {
 		t.Errorf("with %s present: %q, want no complaint", dir, got)
 	}
@@ -239,7 +239,7 @@ func TestServiceCommandsWithoutServiceManager(t *testing.T) {
 	if _, err := os.Stat(systemdRuntimeDir); err == nil {
 		t.Skip("systemd runs as PID 1 here")
 	}
-	dir := t.TempDir()
+	dir := tempDir(t)
 	config := filepath.Join(dir, "agent.toml")
 	os.WriteFile(config, []byte("[[folder]]\ninbox = \"in\"\n[folder.upload]\nurl = \"http://127.0.0.1:9/\"\n"), 0o644)
 	for _, cmd := range []string{"status", "install", "uninstall", "start", "stop", "restart"} {
@@ -272,7 +272,7 @@ func TestServiceCommandUsageErrors(t *testing.T) {
 }
 
 func TestStatusNeverOpensLogFile(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	config := filepath.Join(dir, "agent.toml")
 	os.WriteFile(config, []byte("[agent]\nlog_file = \"logs/svc.log\"\n[[folder]]\ninbox = \"in\"\n[folder.upload]\nurl = \"http://127.0.0.1:9/\"\n"), 0o644)
 	var out, errOut bytes.Buffer
@@ -294,7 +294,7 @@ func TestStatusNeverOpensLogFile(t *testing.T) {
 }
 
 func TestPostInstallKeepsExistingConfig(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	config := filepath.Join(dir, "agent.toml")
 	os.WriteFile(config+".example", []byte("# example\n"), 0o644)
 	var stdout, stderr bytes.Buffer
