@@ -138,7 +138,9 @@ url = "http://127.0.0.1:9/upload"
 	if err != nil {
 		t.Fatal(err)
 	}
-	quoted := func(p string) string { return `"` + strings.ReplaceAll(p, "%", "%%") + `"` }
+	// A unit file writes % as %% and, inside double quotes, \ as \\. The
+	// test's folder name has a %, and on Windows its path has backslashes.
+	quoted := func(p string) string { return `"` + strings.NewReplacer(`\`, `\\`, "%", "%%").Replace(p) + `"` }
 	lines := strings.Split(unit, "\n")
 	for _, want := range []string{
 		`ExecStart="/opt/hot folder/hotfolder" run --config ` + quoted(config),
@@ -185,15 +187,18 @@ func TestInstallRejectsUnknownUser(t *testing.T) {
 }
 
 func TestWritablePathsDropsNested(t *testing.T) {
+	// Paths in the config are cleaned for the OS, so on Windows they have
+	// backslashes, as filepath.Dir returns for the log file's folder.
+	p := filepath.FromSlash
 	cfg := &agent.Config{}
-	cfg.Agent.StateDir = "/var/lib/hf/state"
-	cfg.Agent.LogFile = "/var/log/hf/hotfolder.log"
+	cfg.Agent.StateDir = p("/var/lib/hf/state")
+	cfg.Agent.LogFile = p("/var/log/hf/hotfolder.log")
 	cfg.Folders = []agent.FolderConfig{
-		{Inbox: "/srv/in", Done: "/srv/in/done", Failed: "/srv/in/failed"},
-		{Inbox: "/srv/in2", Done: "/srv/out", Failed: "/srv/out"},
-		{Inbox: "/var/lib/hf/state/x", Done: "/srv/in", Failed: "/var/log/hf"},
+		{Inbox: p("/srv/in"), Done: p("/srv/in/done"), Failed: p("/srv/in/failed")},
+		{Inbox: p("/srv/in2"), Done: p("/srv/out"), Failed: p("/srv/out")},
+		{Inbox: p("/var/lib/hf/state/x"), Done: p("/srv/in"), Failed: p("/var/log/hf")},
 	}
-	want := []string{"/var/lib/hf/state", "/var/log/hf", "/srv/in", "/srv/in2", "/srv/out"}
+	want := []string{p("/var/lib/hf/state"), p("/var/log/hf"), p("/srv/in"), p("/srv/in2"), p("/srv/out")}
 	if got := writablePaths(cfg); !slices.Equal(got, want) {
 		t.Errorf("writablePaths = %q, want %q", got, want)
 	}
