@@ -302,23 +302,65 @@ func TestPostInstallKeepsExistingConfig(t *testing.T) {
 	dir := tempDir(t)
 	config := filepath.Join(dir, "agent.toml")
 	os.WriteFile(config+".example", []byte("# example\n"), 0o644)
-	var stdout, stderr bytes.Buffer
-	if code := runMain(context.Background(), []string{"post-install", "--config", config}, &stdout, &stderr); code != exitOK {
-		t.Fatalf("first run: exit %d; stderr:\n%s", code, stderr.String())
+	// A service that no machine has, so that the test never changes an
+	// installed one. Only Windows has recovery actions to set, and it
+	// reports the missing service after the config step.
+	const missing = "hotfolder-test-not-installed"
+	want := exitOK
+	if runtime.GOOS == "windows" {
+		want = exitError
 	}
+	checkStderr := func(run string, stderr *bytes.Buffer) {
+		t.Helper()
+		if runtime.GOOS != "windows" {
+			return
+		}
+		for _, part := range []string{"the " + missing + " service is not installed", `"hotfolder install --config FILE"`} {
+			if !strings.Contains(stderr.String(), part) {
+				t.Errorf("%s: stderr %q lacks %q", run, stderr.String(), part)
+			}
+		}
+	}
+
+	var stdout, stderr bytes.Buffer
+	if code := postInstall(config, missing, &stdout, &stderr); code != want {
+		t.Fatalf("first run: exit %d, want %d; stderr:\n%s", code, want, stderr.String())
+	}
+	checkStderr("first run", &stderr)
 	if got, _ := os.ReadFile(config); string(got) != "# example\n" {
 		t.Errorf("config after first run %q, want the example", got)
 	}
+	if !strings.Contains(stdout.String(), "created "+config) {
+		t.Errorf("first run: stdout %q does not say that it created %s", stdout.String(), config)
+	}
+
 	os.WriteFile(config, []byte("# edited\n"), 0o644)
 	os.WriteFile(config+".example", []byte("# example 2\n"), 0o644)
-	if code := runMain(context.Background(), []string{"post-install", "--config", config}, &stdout, &stderr); code != exitOK {
-		t.Fatalf("second run: exit %d; stderr:\n%s", code, stderr.String())
+	stdout.Reset()
+	stderr.Reset()
+	if code := postInstall(config, missing, &stdout, &stderr); code != want {
+		t.Fatalf("second run: exit %d, want %d; stderr:\n%s", code, want, stderr.String())
 	}
+	checkStderr("second run", &stderr)
 	if got, _ := os.ReadFile(config); string(got) != "# edited\n" {
 		t.Errorf("config after second run %q, want the edited one kept", got)
 	}
+	if !strings.Contains(stdout.String(), "kept the existing "+config) {
+		t.Errorf("second run: stdout %q does not say that it kept %s", stdout.String(), config)
+	}
+
+	// Through the command line: a missing example fails before the
+	// service step, so the installed service, if any, is not touched.
 	os.Remove(config + ".example")
-	if code := runMain(context.Background(), []string{"post-install", "--config", filepath.Join(dir, "new.toml")}, &stdout, &stderr); code != exitError {
+	newConfig := filepath.Join(dir, "new.toml")
+	stderr.Reset()
+	if code := runMain(context.Background(), []string{"post-install", "--config", newConfig}, &stdout, &stderr); code != exitError {
 		t.Errorf("missing example: exit %d, want %d", code, exitError)
+	}
+	if !strings.Contains(stderr.String(), newConfig+".example") {
+		t.Errorf("missing example: stderr %q does not name %s.example", stderr.String(), newConfig)
+	}
+	if _, err := os.Stat(newConfig); err == nil {
+		t.Errorf("missing example: %s was created", newConfig)
 	}
 }
