@@ -218,6 +218,26 @@ func exists(p string) bool {
 	return err == nil
 }
 
+// readFileEventually returns the content of p, retrying for up to waitFor
+// while it cannot be read. Under Wine 8, opening a file that the agent
+// has just renamed into place fails with a sharing violation while the
+// handle that renamed it, which has delete access, is still open:
+// os.ReadFile does not share delete access.
+func readFileEventually(t *testing.T, p string) []byte {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for {
+		data, err := os.ReadFile(p)
+		if err == nil {
+			return data
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func writeFile(t *testing.T, p string, data []byte) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -335,12 +355,8 @@ func TestAgentRejectedFileGoesToFailedWithNote(t *testing.T) {
 	if !exists(filepath.Join(ta.failed, "bad.pdf")) {
 		t.Error("bad.pdf not in failed")
 	}
-	data, err := os.ReadFile(notePath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var note failureNote
-	if err := json.Unmarshal(data, &note); err != nil {
+	if err := json.Unmarshal(readFileEventually(t, notePath), &note); err != nil {
 		t.Fatal(err)
 	}
 	if note.Class != "http_client" || note.HTTPStatus != 404 || note.Attempts != 1 || note.Recoverable {
@@ -465,7 +481,7 @@ func TestAgentNameCollisionInDone(t *testing.T) {
 	if got, _ := os.ReadFile(filepath.Join(ta.done, "a.txt")); string(got) != "earlier" {
 		t.Errorf("existing file overwritten: %q", got)
 	}
-	if got, _ := os.ReadFile(filepath.Join(ta.done, "a (1).txt")); string(got) != "later" {
+	if got := readFileEventually(t, filepath.Join(ta.done, "a (1).txt")); string(got) != "later" {
 		t.Errorf("new file %q", got)
 	}
 }
@@ -584,8 +600,7 @@ func TestAgentRetryForGivesUp(t *testing.T) {
 	notePath := filepath.Join(ta.failed, "late.txt.error.json")
 	eventually(t, "note in failed", func() bool { return exists(notePath) })
 	var note failureNote
-	data, _ := os.ReadFile(notePath)
-	if err := json.Unmarshal(data, &note); err != nil {
+	if err := json.Unmarshal(readFileEventually(t, notePath), &note); err != nil {
 		t.Fatal(err)
 	}
 	if note.Class != "http_server" || !note.Recoverable || note.Attempts < 2 || note.HTTPStatus != 502 {

@@ -107,7 +107,7 @@ func TestAgentDoneOnOtherDrive(t *testing.T) {
 	writeFile(t, filepath.Join(ta.inbox, "2026", "lab.txt"), []byte("result 42"))
 	dst := filepath.Join(doneDir, "2026", "lab.txt")
 	eventually(t, "lab.txt in done on E:", func() bool { return exists(dst) })
-	if got, _ := os.ReadFile(dst); string(got) != "result 42" {
+	if got := readFileEventually(t, dst); string(got) != "result 42" {
 		t.Errorf("done copy holds %q", got)
 	}
 	eventually(t, "inbox empty", func() bool { return !exists(filepath.Join(ta.inbox, "2026", "lab.txt")) })

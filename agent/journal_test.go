@@ -7,7 +7,7 @@ import (
 )
 
 func TestJournalConcurrentSyncedAppends(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	j, _, err := openJournal(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -42,18 +42,21 @@ func TestJournalConcurrentSyncedAppends(t *testing.T) {
 	if syncs == 0 || syncs > written {
 		t.Errorf("%d syncs for %d records, want between 1 and %d", syncs, written, written)
 	}
-	j.close()
-	_, pending, err := openJournal(dir)
+	if err := j.close(); err != nil {
+		t.Fatal(err)
+	}
+	reopened, pending, err := openJournal(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer reopened.close()
 	if len(pending) != writers*each {
 		t.Errorf("reopened journal has %d pending records, want %d", len(pending), writers*each)
 	}
 }
 
 func TestJournalSyncFailureReported(t *testing.T) {
-	j, _, err := openJournal(t.TempDir())
+	j, _, err := openJournal(tempDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,7 +76,7 @@ func slowHandler(bytesPerSecond int) http.Handler {
 func TestAgentStatusPageDuringUpload(t *testing.T) {
 	srv := newServer(t, slowHandler(1<<20))
 	addr := freeAddr(t)
-	ta := startAgent(t, t.TempDir(), statusConfig(addr, srv.URL+"/upload", ""))
+	ta := startAgent(t, tempDir(t), statusConfig(addr, srv.URL+"/upload", ""))
 	writeFile(t, filepath.Join(ta.inbox, "big.bin"), make([]byte, 3<<20))
 
 	var seen status.UploadStatus
@@ -131,7 +131,7 @@ func TestAgentMetricsShowBandwidthCaps(t *testing.T) {
 	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusCreated) }))
 	addr := freeAddr(t)
 	config := strings.Replace(statusConfig(addr, srv.URL+"/upload", `bandwidth = "2M"`), "[agent]\n", "[agent]\nbandwidth = \"1M\"\n", 1)
-	startAgent(t, t.TempDir(), config)
+	startAgent(t, tempDir(t), config)
 	eventually(t, "both caps on /metrics", func() bool {
 		_, metrics := fetch(t, "http://"+addr+"/metrics")
 		return strings.Contains(metrics, `hotfolder_bandwidth_limit_bytes_per_second{folder=""} 1.048576e+06`+"\n") &&
@@ -154,7 +154,7 @@ func TestAgentStatusRecordsFailuresAndRetries(t *testing.T) {
 		}
 	}))
 	addr := freeAddr(t)
-	ta := startAgent(t, t.TempDir(), statusConfig(addr, srv.URL+"/upload?key=secret-2718", ""))
+	ta := startAgent(t, tempDir(t), statusConfig(addr, srv.URL+"/upload?key=secret-2718", ""))
 	writeFile(t, filepath.Join(ta.inbox, "bad.txt"), []byte("bad"))
 	writeFile(t, filepath.Join(ta.inbox, "flaky.txt"), []byte("flaky"))
 	eventually(t, "both files filed", func() bool {
@@ -185,9 +185,13 @@ func TestAgentStatusRecordsFailuresAndRetries(t *testing.T) {
 }
 
 func TestAgentHealthzReportsMissingInbox(t *testing.T) {
+	// NOTE: under Wine 8, os.RemoveAll of the watched inbox returns nil but
+	// the folder stays until the agent closes its watch, so the agent
+	// never detects that it is gone.
+	skipUnderWine(t, "a removed folder stays until its watch is closed, with no event")
 	addr := freeAddr(t)
 	srv := newServer(t, newSink(nil))
-	ta := startAgent(t, t.TempDir(), statusConfig(addr, srv.URL+"/upload", ""))
+	ta := startAgent(t, tempDir(t), statusConfig(addr, srv.URL+"/upload", ""))
 	eventually(t, "/healthz 200", func() bool { code, _ := fetch(t, "http://"+addr+"/healthz"); return code == http.StatusOK })
 	if err := os.RemoveAll(ta.inbox); err != nil {
 		t.Fatal(err)
@@ -209,7 +213,7 @@ func TestAgentHealthzReportsMissingInbox(t *testing.T) {
 
 func TestAgentDoneLayoutAndFilingRecord(t *testing.T) {
 	srv := newServer(t, newSink(nil))
-	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", `done_layout = "2006/01-02"
+	ta := startAgent(t, tempDir(t), configText(srv.URL+"/upload", `done_layout = "2006/01-02"
 keep_done = "30d"`))
 	writeFile(t, filepath.Join(ta.inbox, "scan.pdf"), []byte("%PDF"))
 	today := time.Now().Format("2006/01-02")

@@ -51,7 +51,7 @@ func TestAgentAdaptsToTwoSlotServer(t *testing.T) {
 	const files = 300
 	srv := newSlotServer(2, 10*time.Millisecond)
 	ts := newServer(t, srv)
-	dir := t.TempDir()
+	dir := tempDir(t)
 	inbox := filepath.Join(dir, "inbox")
 	for i := range files {
 		writeFile(t, filepath.Join(inbox, fmt.Sprintf("f%03d.txt", i)), []byte(strings.Repeat("x", 1024)))
@@ -96,7 +96,7 @@ func TestAgentRetryAfterPausesEndpoint(t *testing.T) {
 		}
 		w.WriteHeader(http.StatusCreated)
 	}))
-	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", ""))
+	ta := startAgent(t, tempDir(t), configText(srv.URL+"/upload", ""))
 	writeFile(t, filepath.Join(ta.inbox, "a.txt"), []byte("a"))
 	eventually(t, "a.txt in done", func() bool { return exists(filepath.Join(ta.done, "a.txt")) })
 	writeFile(t, filepath.Join(ta.inbox, "b.txt"), []byte("b"))
@@ -119,7 +119,7 @@ func TestAgentFolderBandwidthCap(t *testing.T) {
 		took.Store(int64(time.Since(start)))
 		w.WriteHeader(http.StatusCreated)
 	}))
-	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", `bandwidth = "64k"`))
+	ta := startAgent(t, tempDir(t), configText(srv.URL+"/upload", `bandwidth = "64k"`))
 	writeFile(t, filepath.Join(ta.inbox, "capped.bin"), make([]byte, 192<<10))
 	eventually(t, "capped.bin in done", func() bool { return exists(filepath.Join(ta.done, "capped.bin")) })
 	// 64 KiB of burst, then 128 KiB at 64 KiB/s. Only a lower bound: a
@@ -135,7 +135,7 @@ func TestAgentFolderBandwidthCap(t *testing.T) {
 func TestAgentMemoryPressurePausesIntake(t *testing.T) {
 	s := newSink(nil)
 	srv := newServer(t, s)
-	ta := startAgent(t, t.TempDir(), configText(srv.URL+"/upload", ""))
+	ta := startAgent(t, tempDir(t), configText(srv.URL+"/upload", ""))
 	var used atomic.Uint64
 	watch := ta.agent.newMemoryWatch(used.Load)
 	used.Store(600 << 20) // above the default memory_limit_mb of 512

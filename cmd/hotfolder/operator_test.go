@@ -55,7 +55,7 @@ func run(args ...string) (int, string, string) {
 }
 
 func TestSendUploadsWithoutMoving(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	received := filepath.Join(dir, "received")
 	config := writeConfigFile(t, dir, "", startReceiver(t, received, ""), "")
 	inside := filepath.Join(dir, "inbox", "sub", "a.txt")
@@ -112,7 +112,7 @@ func fileExists(p string) bool {
 }
 
 func TestSendReportsFailures(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "only PDF files", http.StatusUnsupportedMediaType)
 	}))
@@ -132,7 +132,7 @@ func TestSendReportsFailures(t *testing.T) {
 }
 
 func TestSendFolderChoice(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	p := filepath.Join(dir, "agent.toml")
 	os.WriteFile(p, []byte(`
 [[folder]]
@@ -162,7 +162,7 @@ url = "http://127.0.0.1:9/upload"
 }
 
 func TestProbeLiveServer(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	config := writeConfigFile(t, dir, "", startReceiver(t, filepath.Join(dir, "r"), ""), "")
 	code, out, errOut := run("validate", "--probe", "--config", config)
 	if code != exitOK {
@@ -182,7 +182,7 @@ func TestProbeFallsBackToHead(t *testing.T) {
 		w.WriteHeader(http.StatusNotFound)
 	}))
 	defer srv.Close()
-	config := writeConfigFile(t, t.TempDir(), "", srv.URL+"/upload", "")
+	config := writeConfigFile(t, tempDir(t), "", srv.URL+"/upload", "")
 	code, out, _ := run("validate", "--probe", "--config", config)
 	if code != exitOK || !strings.Contains(out, "reachable (HEAD answered HTTP 404") {
 		t.Errorf("exit %d, output:\n%s", code, out)
@@ -200,7 +200,7 @@ func TestProbeProblems(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer tlsSrv.Close()
-	dir := t.TempDir()
+	dir := tempDir(t)
 	guarded := startReceiver(t, filepath.Join(dir, "r"), "right-token")
 
 	cases := []struct {
@@ -234,7 +234,7 @@ func TestProbeTrustsCAFile(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer tlsSrv.Close()
-	dir := t.TempDir()
+	dir := tempDir(t)
 	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tlsSrv.Certificate().Raw})
 	os.WriteFile(filepath.Join(dir, "ca.pem"), ca, 0o644)
 	config := writeConfigFile(t, dir, "", tlsSrv.URL+"/upload", `ca_file = "ca.pem"`)
@@ -245,7 +245,7 @@ func TestProbeTrustsCAFile(t *testing.T) {
 }
 
 func TestStatusWhenPageIsOff(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	config := writeConfigFile(t, dir, `log_file = "logs/agent.log"`, "http://127.0.0.1:9/upload", "")
 	code, out, errOut := run("status", "--config", config)
 	// Without a service manager, status says so and exits 1.
@@ -271,7 +271,7 @@ func TestStatusWhenAgentIsDown(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	config := writeConfigFile(t, t.TempDir(), fmt.Sprintf("status_listen = %q", addr), "http://127.0.0.1:9/upload", "")
+	config := writeConfigFile(t, tempDir(t), fmt.Sprintf("status_listen = %q", addr), "http://127.0.0.1:9/upload", "")
 	code, out, _ := run("status", "--config", config)
 	if code != exitError || !strings.Contains(out, "agent:    not reachable at http://"+addr+"/status") {
 		t.Errorf("exit %d, output:\n%s", code, out)

@@ -27,6 +27,14 @@ func runPostInstall(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hotfolder post-install: invalid --config %q: %v\n", *config, err)
 		return exitUsage
 	}
+	return postInstall(file, serviceName, stdout, stderr)
+}
+
+// postInstall creates file from file.example when file is missing, then
+// sets the recovery actions of the Windows service called name, and
+// returns the exit status. On Windows a missing service is an error,
+// reported after the config step.
+func postInstall(file, name string, stdout, stderr io.Writer) int {
 	created, err := copyIfMissing(file+".example", file)
 	if err != nil {
 		fmt.Fprintf(stderr, "hotfolder post-install: %v\n", err)
@@ -37,7 +45,7 @@ func runPostInstall(args []string, stdout, stderr io.Writer) int {
 	} else {
 		fmt.Fprintf(stdout, "hotfolder post-install: kept the existing %s\n", file)
 	}
-	if err := configureRecovery(serviceName); err != nil {
+	if err := configureRecovery(name); err != nil {
 		fmt.Fprintf(stderr, "hotfolder post-install: %v\n", err)
 		return exitError
 	}

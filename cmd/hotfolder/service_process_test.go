@@ -57,12 +57,12 @@ func systemLogMissing() bool {
 }
 
 func TestServiceStartFailures(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	bad := filepath.Join(dir, "bad.toml")
 	os.WriteFile(bad, []byte("[agent]\nmax_uploads = -1\n"), 0o644)
 	// The config check passes, since /proc is a folder, but no process,
 	// not even root, can create a folder in /proc.
-	noInbox := writeAgentConfig(t, t.TempDir(), "http://127.0.0.1:9/upload", "")
+	noInbox := writeAgentConfig(t, tempDir(t), "http://127.0.0.1:9/upload", "")
 	os.WriteFile(noInbox, []byte(strings.Replace(string(mustRead(t, noInbox)), `inbox = "inbox"`, `inbox = "/proc/hotfolder-test-inbox"`, 1)), 0o644)
 	cases := []struct {
 		name, config string
@@ -88,7 +88,7 @@ func TestServiceStartFailures(t *testing.T) {
 }
 
 func TestServiceStateDirInUse(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	config := writeAgentConfig(t, dir, "http://127.0.0.1:9/upload", "")
 	first := startProcess(t, "run", "--config", config)
 	waitOutput(t, first, "watching folder")
@@ -104,7 +104,7 @@ func TestServiceStateDirInUse(t *testing.T) {
 }
 
 func TestServiceModeLogsOnlyToFile(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	config := writeAgentConfig(t, dir, "http://127.0.0.1:9/upload", "")
 	p := startServiceProcess(t, "run", "--config", config)
 	logFile := filepath.Join(dir, "logs", "hotfolder.log")

@@ -56,7 +56,7 @@ func TestConfigFileOrDefault(t *testing.T) {
 }
 
 func TestServiceConfigRecordsAbsoluteConfig(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "agent.toml")
+	file := filepath.Join(tempDir(t), "agent.toml")
 	c := serviceConfig(file)
 	if c.Name != "hotfolder" {
 		t.Errorf("name %q, want hotfolder", c.Name)
@@ -108,7 +108,7 @@ func TestPackagedUnitSettings(t *testing.T) {
 }
 
 func TestInstallUnitFromConfig(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "site 1%")
+	dir := filepath.Join(tempDir(t), "site 1%")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,9 @@ url = "http://127.0.0.1:9/upload"
 	if err != nil {
 		t.Fatal(err)
 	}
-	quoted := func(p string) string { return `"` + strings.ReplaceAll(p, "%", "%%") + `"` }
+	// A unit file writes % as %% and, inside double quotes, \ as \\. The
+	// test's folder name has a %, and on Windows its path has backslashes.
+	quoted := func(p string) string { return `"` + strings.NewReplacer(`\`, `\\`, "%", "%%").Replace(p) + `"` }
 	lines := strings.Split(unit, "\n")
 	for _, want := range []string{
 		`ExecStart="/opt/hot folder/hotfolder" run --config ` + quoted(config),
@@ -171,7 +173,7 @@ url = "http://127.0.0.1:9/upload"
 }
 
 func TestInstallRejectsUnknownUser(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	cfg := &agent.Config{File: filepath.Join(dir, "agent.toml")}
 	cfg.Agent.StateDir = filepath.Join(dir, "state")
 	cfg.Agent.LogFile = filepath.Join(dir, "logs", "hotfolder.log")
@@ -185,15 +187,18 @@ func TestInstallRejectsUnknownUser(t *testing.T) {
 }
 
 func TestWritablePathsDropsNested(t *testing.T) {
+	// Paths in the config are cleaned for the OS, so on Windows they have
+	// backslashes, as filepath.Dir returns for the log file's folder.
+	p := filepath.FromSlash
 	cfg := &agent.Config{}
-	cfg.Agent.StateDir = "/var/lib/hf/state"
-	cfg.Agent.LogFile = "/var/log/hf/hotfolder.log"
+	cfg.Agent.StateDir = p("/var/lib/hf/state")
+	cfg.Agent.LogFile = p("/var/log/hf/hotfolder.log")
 	cfg.Folders = []agent.FolderConfig{
-		{Inbox: "/srv/in", Done: "/srv/in/done", Failed: "/srv/in/failed"},
-		{Inbox: "/srv/in2", Done: "/srv/out", Failed: "/srv/out"},
-		{Inbox: "/var/lib/hf/state/x", Done: "/srv/in", Failed: "/var/log/hf"},
+		{Inbox: p("/srv/in"), Done: p("/srv/in/done"), Failed: p("/srv/in/failed")},
+		{Inbox: p("/srv/in2"), Done: p("/srv/out"), Failed: p("/srv/out")},
+		{Inbox: p("/var/lib/hf/state/x"), Done: p("/srv/in"), Failed: p("/var/log/hf")},
 	}
-	want := []string{"/var/lib/hf/state", "/var/log/hf", "/srv/in", "/srv/in2", "/srv/out"}
+	want := []string{p("/var/lib/hf/state"), p("/var/log/hf"), p("/srv/in"), p("/srv/in2"), p("/srv/out")}
 	if got := writablePaths(cfg); !slices.Equal(got, want) {
 		t.Errorf("writablePaths = %q, want %q", got, want)
 	}
@@ -217,7 +222,7 @@ func TestSystemdQuote(t *testing.T) {
 }
 
 func TestMissingServiceManager(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	if got := missingServiceManager("linux", dir); got != "" {
 		t.Errorf("with %s present: %q, want no complaint", dir, got)
 	}
@@ -239,7 +244,7 @@ func TestServiceCommandsWithoutServiceManager(t *testing.T) {
 	if _, err := os.Stat(systemdRuntimeDir); err == nil {
 		t.Skip("systemd runs as PID 1 here")
 	}
-	dir := t.TempDir()
+	dir := tempDir(t)
 	config := filepath.Join(dir, "agent.toml")
 	os.WriteFile(config, []byte("[[folder]]\ninbox = \"in\"\n[folder.upload]\nurl = \"http://127.0.0.1:9/\"\n"), 0o644)
 	for _, cmd := range []string{"status", "install", "uninstall", "start", "stop", "restart"} {
@@ -272,7 +277,7 @@ func TestServiceCommandUsageErrors(t *testing.T) {
 }
 
 func TestStatusNeverOpensLogFile(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	config := filepath.Join(dir, "agent.toml")
 	os.WriteFile(config, []byte("[agent]\nlog_file = \"logs/svc.log\"\n[[folder]]\ninbox = \"in\"\n[folder.upload]\nurl = \"http://127.0.0.1:9/\"\n"), 0o644)
 	var out, errOut bytes.Buffer
@@ -294,26 +299,68 @@ func TestStatusNeverOpensLogFile(t *testing.T) {
 }
 
 func TestPostInstallKeepsExistingConfig(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	config := filepath.Join(dir, "agent.toml")
 	os.WriteFile(config+".example", []byte("# example\n"), 0o644)
-	var stdout, stderr bytes.Buffer
-	if code := runMain(context.Background(), []string{"post-install", "--config", config}, &stdout, &stderr); code != exitOK {
-		t.Fatalf("first run: exit %d; stderr:\n%s", code, stderr.String())
+	// A service that no machine has, so that the test never changes an
+	// installed one. Only Windows has recovery actions to set, and it
+	// reports the missing service after the config step.
+	const missing = "hotfolder-test-not-installed"
+	want := exitOK
+	if runtime.GOOS == "windows" {
+		want = exitError
 	}
+	checkStderr := func(run string, stderr *bytes.Buffer) {
+		t.Helper()
+		if runtime.GOOS != "windows" {
+			return
+		}
+		for _, part := range []string{"the " + missing + " service is not installed", `"hotfolder install --config FILE"`} {
+			if !strings.Contains(stderr.String(), part) {
+				t.Errorf("%s: stderr %q lacks %q", run, stderr.String(), part)
+			}
+		}
+	}
+
+	var stdout, stderr bytes.Buffer
+	if code := postInstall(config, missing, &stdout, &stderr); code != want {
+		t.Fatalf("first run: exit %d, want %d; stderr:\n%s", code, want, stderr.String())
+	}
+	checkStderr("first run", &stderr)
 	if got, _ := os.ReadFile(config); string(got) != "# example\n" {
 		t.Errorf("config after first run %q, want the example", got)
 	}
+	if !strings.Contains(stdout.String(), "created "+config) {
+		t.Errorf("first run: stdout %q does not say that it created %s", stdout.String(), config)
+	}
+
 	os.WriteFile(config, []byte("# edited\n"), 0o644)
 	os.WriteFile(config+".example", []byte("# example 2\n"), 0o644)
-	if code := runMain(context.Background(), []string{"post-install", "--config", config}, &stdout, &stderr); code != exitOK {
-		t.Fatalf("second run: exit %d; stderr:\n%s", code, stderr.String())
+	stdout.Reset()
+	stderr.Reset()
+	if code := postInstall(config, missing, &stdout, &stderr); code != want {
+		t.Fatalf("second run: exit %d, want %d; stderr:\n%s", code, want, stderr.String())
 	}
+	checkStderr("second run", &stderr)
 	if got, _ := os.ReadFile(config); string(got) != "# edited\n" {
 		t.Errorf("config after second run %q, want the edited one kept", got)
 	}
+	if !strings.Contains(stdout.String(), "kept the existing "+config) {
+		t.Errorf("second run: stdout %q does not say that it kept %s", stdout.String(), config)
+	}
+
+	// Through the command line: a missing example fails before the
+	// service step, so the installed service, if any, is not touched.
 	os.Remove(config + ".example")
-	if code := runMain(context.Background(), []string{"post-install", "--config", filepath.Join(dir, "new.toml")}, &stdout, &stderr); code != exitError {
+	newConfig := filepath.Join(dir, "new.toml")
+	stderr.Reset()
+	if code := runMain(context.Background(), []string{"post-install", "--config", newConfig}, &stdout, &stderr); code != exitError {
 		t.Errorf("missing example: exit %d, want %d", code, exitError)
+	}
+	if !strings.Contains(stderr.String(), newConfig+".example") {
+		t.Errorf("missing example: stderr %q does not name %s.example", stderr.String(), newConfig)
+	}
+	if _, err := os.Stat(newConfig); err == nil {
+		t.Errorf("missing example: %s was created", newConfig)
 	}
 }

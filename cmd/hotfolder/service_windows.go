@@ -3,9 +3,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
+	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/svc/mgr"
 )
 
@@ -23,6 +25,10 @@ func configureRecovery(name string) error {
 	}
 	defer m.Disconnect()
 	s, err := m.OpenService(name)
+	if errors.Is(err, windows.ERROR_SERVICE_DOES_NOT_EXIST) {
+		return fmt.Errorf("the %s service is not installed, so its recovery actions were not set: "+
+			"install it with the hotfolder .msi package or \"hotfolder install --config FILE\", which both set them", name)
+	}
 	if err != nil {
 		return fmt.Errorf("open service %s: %w", name, err)
 	}

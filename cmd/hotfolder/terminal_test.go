@@ -60,7 +60,7 @@ func eventuallyStatus(t *testing.T, config string, patterns ...string) string {
 }
 
 func TestStatusShowsRunningAgent(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	url := slowReceiver(t, filepath.Join(dir, "received"), 512<<10)
 	config, _ := processConfig(t, dir, url)
 	p := startProcess(t, "run", "--config", config)
@@ -82,7 +82,7 @@ func TestStatusShowsRunningAgent(t *testing.T) {
 }
 
 func TestRunPrintsPlainLinesToPipe(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	url := slowReceiver(t, filepath.Join(dir, "received"), 4<<20)
 	config, _ := processConfig(t, dir, url)
 	p := startProcess(t, "run", "--config", config)
@@ -108,7 +108,7 @@ func TestRunPrintsPlainLinesToPipe(t *testing.T) {
 var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
 
 func TestRunShowsProgressInTerminal(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	url := slowReceiver(t, filepath.Join(dir, "received"), 2<<20)
 	config, _ := processConfig(t, dir, url)
 	cmd := exec.Command(selfArgs(t), "run", "--config", config)
