@@ -43,6 +43,7 @@ type Agent struct {
 	journal   *journal
 	locks     []io.Closer     // of state_dir and each inbox, held while the agent runs
 	pending   []receiptRecord // receipts from before a restart, filed by Run
+	unfiled   unfiled         // accepted files that could not be moved yet
 	retries   sync.WaitGroup
 	stopped   chan struct{} // closed when intake stops
 

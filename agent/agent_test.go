@@ -470,6 +470,40 @@ func TestAgentWaitsOutAuthAndRedirect(t *testing.T) {
 	}
 }
 
+func TestAgentAcceptedFileNeverSentTwice(t *testing.T) {
+	s := newSink(nil)
+	srv := newServer(t, s)
+	dir := tempDir(t)
+	text := configText(srv.URL+"/upload", "recursive = true")
+	ta := startAgent(t, dir, text)
+	// A file where done/sub should be blocks the move, even for root.
+	blocker := filepath.Join(ta.done, "sub")
+	writeFile(t, blocker, []byte("in the way"))
+	writeFile(t, filepath.Join(ta.inbox, "sub", "x.txt"), []byte("accepted once"))
+	eventually(t, "the failed move logged", func() bool {
+		return strings.Contains(ta.log.String(), "it will not be sent again")
+	})
+	ta.stop()
+
+	ta = startAgent(t, dir, text)
+	eventually(t, "the move retried after the restart", func() bool {
+		return strings.Contains(ta.log.String(), "cannot move an accepted file to done yet")
+	})
+	if n := s.count("sub/x.txt"); n != 1 {
+		t.Fatalf("server got sub/x.txt %d times, want 1", n)
+	}
+	if err := os.Remove(blocker); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "sub/x.txt in done", func() bool { return exists(filepath.Join(ta.done, "sub", "x.txt")) })
+	if n := s.count("sub/x.txt"); n != 1 {
+		t.Errorf("server got sub/x.txt %d times, want 1", n)
+	}
+	if !strings.Contains(ta.log.String(), "accepted file filed without a second upload") {
+		t.Errorf("no filing line in the log:\n%s", ta.log)
+	}
+}
+
 func TestAgentNameCollisionInDone(t *testing.T) {
 	s := newSink(nil)
 	srv := newServer(t, s)

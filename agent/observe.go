@@ -107,6 +107,9 @@ func (a *Agent) settled(f *folder, file watcher.File) {
 	if started := a.tracker.Started(); from.Before(started) {
 		from = started
 	}
+	if a.unfiled.holds(file.Path, file.Size, file.ModTime) {
+		return // accepted already; its move into done is being retried
+	}
 	a.tracker.Settled(f.cfg.Name, time.Since(from))
 	a.enqueue(&job{folder: f, file: file})
 }

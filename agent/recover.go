@@ -73,8 +73,7 @@ func (a *Agent) fileRecovered(ctx context.Context, f *folder, r receiptRecord) {
 	}
 	dst, err := a.fileAway(ctx, j, f.cfg.Done, rel)
 	if err != nil {
-		a.log.Error("cannot move a file the server accepted before a restart", "folder", f.cfg.Name, "file", r.Rel,
-			"class", uploader.Classify(err), "error", err)
+		a.keepFiling(ctx, j, rel, err)
 		return
 	}
 	a.filedInDone(f, dst)

@@ -66,12 +66,10 @@ func (a *Agent) done(ctx context.Context, j *job, rc *uploader.Receipt, took tim
 		a.log.Error("cannot record the receipt; a crash before the move would send the file again",
 			"folder", f.cfg.Name, "file", j.file.Rel, "class", uploader.Classify(err), "error", err)
 	}
-	dst, err := a.fileAway(ctx, j, f.cfg.Done, doneRel(f.cfg, j.file.Rel, accepted))
+	rel := doneRel(f.cfg, j.file.Rel, accepted)
+	dst, err := a.fileAway(ctx, j, f.cfg.Done, rel)
 	if err != nil {
-		// The receipt is in the journal, so the next start files it
-		// without sending it again.
-		a.log.Error("uploaded file could not be moved to done", "folder", f.cfg.Name, "file", j.file.Rel,
-			"class", uploader.Classify(err), "error", err)
+		a.keepFiling(ctx, j, rel, err)
 		return
 	}
 	a.log.Info("file uploaded", "folder", f.cfg.Name, "file", j.file.Rel, "bytes", j.file.Size,
