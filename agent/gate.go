@@ -34,8 +34,8 @@ type gate struct {
 	notify   func() // called after each outcome, without mu held
 }
 
-// probeRecheck is how long the queue waits before looking again at a
-// folder whose endpoint is being probed; the probe's outcome wakes it
+// probeRecheck is how long the queue waits before it looks again at a
+// folder whose endpoint is being probed. The probe's outcome wakes it
 // sooner through notify.
 const probeRecheck = time.Second
 
@@ -159,7 +159,7 @@ func (g *gate) update(err error) time.Duration {
 			g.problem = err
 		}
 	default:
-		// The endpoint answered: whatever is wrong is not an outage.
+		// The endpoint responded, so whatever is wrong is not an outage.
 		g.failures, g.problem = 0, nil
 		return 0
 	}
@@ -182,7 +182,7 @@ func outage(class uploader.Class, ue *uploader.Error) bool {
 	}
 	switch ue.Status {
 	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		// A gateway or load balancer answering for a server that is down.
+		// A gateway or load balancer responding for a server that is down.
 		return true
 	}
 	return false

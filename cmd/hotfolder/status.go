@@ -37,14 +37,17 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "hotfolder status: invalid --config %q: %v\n", *config, err)
 		return exitUsage
 	}
+
 	state, code := serviceState(file)
 	fmt.Fprintf(stdout, "service:  %s\n", state)
+
 	cfg, err := agent.Load(file)
 	if err != nil {
 		fmt.Fprintf(stdout, "config:   %s cannot be loaded; \"hotfolder validate --config %s\" says why\n", file, file)
 		return exitError
 	}
 	fmt.Fprintf(stdout, "config:   %s\nlog file: %s\n", cfg.File, cfg.Agent.LogFile)
+
 	listen := cfg.Agent.StatusListen
 	if listen == "" {
 		fmt.Fprintf(stdout, "agent:    status page is off; to see the queue and uploads here, set status_listen = \"127.0.0.1:7755\" in the [agent] table of %s and restart the agent\n", cfg.File)
