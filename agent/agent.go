@@ -148,6 +148,7 @@ func (a *Agent) newFolder(fc *FolderConfig) (*folder, error) {
 		ReadyMarker: fc.ReadyMarker,
 		Ready:       func(file watcher.File) { a.settled(f, file) },
 		Logger:      a.log.With("folder", fc.Name),
+		Classify:    func(err error) string { return string(uploader.Classify(err)) },
 	})
 	if err != nil {
 		return nil, fmt.Errorf("folder %q: %w", fc.Name, err)

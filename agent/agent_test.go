@@ -723,3 +723,21 @@ func TestAgentSecondInstanceRejected(t *testing.T) {
 		t.Fatalf("second agent on one state_dir: %v", err)
 	}
 }
+
+// The inbox lock file is neither sent nor counted as a file in the inbox.
+func TestAgentEmptyInboxListsNoFiles(t *testing.T) {
+	srv := newServer(t, newSink(nil))
+	ta := startAgent(t, tempDir(t), configText(srv.URL+"/upload", ""))
+	eventually(t, "first listing", func() bool { return strings.Contains(ta.log.String(), `msg="inbox listed"`) })
+	var line string
+	for l := range strings.Lines(ta.log.String()) {
+		if strings.Contains(l, `msg="inbox listed"`) {
+			line = l
+		}
+	}
+	for _, want := range []string{" files=0 ", " folders=0 "} {
+		if !strings.Contains(line, want) {
+			t.Errorf("listing line lacks %q: %s", strings.TrimSpace(want), line)
+		}
+	}
+}

@@ -31,6 +31,15 @@
 // A file that keeps changing is looked at until it stops. A file that
 // vanishes before it settles is dropped with a debug line.
 //
+// Any other failure to look at or open a file is logged once as a
+// warning, with the class Options.Classify returns for the error, and
+// looked at again every Settle (at least 1 s, at most 4 s). A settled file
+// whose open fails with a permission error (fs.ErrPermission) on two looks
+// in a row, with its size and mtime unchanged, is reported anyway. The
+// agent then fails to open it too and files it in failed/ with a note, so
+// it does not wait in the inbox for ever. A folder that cannot be listed
+// is logged the same way, and the next full listing tries it again.
+//
 // With Options.ReadyMarker set to, say, ".ready", x.pdf is reported only
 // once x.pdf.ready exists as well; the marker may come before or after
 // x.pdf, and x.pdf must still settle. File.Marker carries the marker's

@@ -21,6 +21,7 @@ type entry struct {
 	quick  bool          // the mtime was older than Settle when the current values were first seen
 	dirty  bool          // touched by an event while handed
 	warned bool          // a failure to look at it was logged
+	denied bool          // the last open failed with a permission error, at the current size and mtime
 }
 
 // touched records an event for e: its writer may be active, so it does
@@ -38,6 +39,7 @@ func (e *entry) reset() {
 	e.listed = false
 	e.quick = false
 	e.warned = false
+	e.denied = false
 }
 
 // dueHeap orders pending entries by due time, earliest first.

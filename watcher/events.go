@@ -181,7 +181,7 @@ func (l *loop) listed(fe foundEntry) {
 	if e := l.files[fe.path]; e != nil {
 		return
 	}
-	l.classified(fe.path, kindOf(fe.path, fe.mode), true)
+	l.classified(fe.path, fe.kind, true)
 }
 
 // listingDone records the end of a listing: health, the next rescan, and

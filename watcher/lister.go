@@ -29,11 +29,12 @@ type found struct {
 
 type foundEntry struct {
 	path string
-	mode fs.FileMode // type bits from the directory entry
+	kind kind
 }
 
 type listStats struct {
-	files, dirs  int
+	files        int   // files the filters let through, ready markers not included
+	dirs         int   // folders listed below the inbox
 	watchErr     error // first failure to watch a folder
 	watchFailed  int   // folders that could not be watched
 	took         time.Duration
@@ -45,11 +46,12 @@ type listStats struct {
 // so a file created meanwhile shows up as an event, in the listing, or
 // both.
 type lister struct {
-	root    string
-	filter  filter
-	watches *watchSet
-	log     *slog.Logger
-	out     chan<- found
+	root     string
+	filter   filter
+	watches  *watchSet
+	log      *slog.Logger
+	classify func(error) string
+	out      chan<- found
 
 	mu      sync.Mutex
 	full    bool     // a full listing is requested
@@ -61,13 +63,14 @@ type lister struct {
 
 func newLister(l *loop, out chan<- found) *lister {
 	return &lister{
-		root:    l.o.Root,
-		filter:  l.f,
-		watches: l.watches,
-		log:     l.log,
-		out:     out,
-		wake:    make(chan struct{}, 1),
-		failing: make(map[string]bool),
+		root:     l.o.Root,
+		filter:   l.f,
+		watches:  l.watches,
+		log:      l.log,
+		classify: l.o.Classify,
+		out:      out,
+		wake:     make(chan struct{}, 1),
+		failing:  make(map[string]bool),
 	}
 }
 
@@ -160,7 +163,9 @@ func (s *lister) walk(ctx context.Context, start string, full bool) bool {
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // removed since it was read; its Remove event follows
 		}
-		st.dirs++
+		if dir != s.root {
+			st.dirs++
+		}
 		if err != nil {
 			st.watchFailed++
 			if st.watchErr == nil {
@@ -207,8 +212,11 @@ func (s *lister) list(ctx context.Context, dir string, batch []foundEntry, stack
 				}
 				continue
 			}
-			st.files++
-			batch = append(batch, foundEntry{path: p, mode: de.Type()})
+			fe := foundEntry{path: p, kind: kindOf(p, de.Type())}
+			if s.counts(fe) {
+				st.files++
+			}
+			batch = append(batch, fe)
 			if len(batch) >= listBatchSize {
 				if !s.send(ctx, found{entries: batch, gen: s.gen}) {
 					return nil, nil, false
@@ -231,6 +239,14 @@ func (s *lister) list(ctx context.Context, dir string, batch []foundEntry, stack
 	return batch, stack, true
 }
 
+// counts reports whether fe is counted in the files of a listing: a
+// regular file that the filters let through and that is not a ready
+// marker. So excluded names, such as the agent's inbox lock file, are not
+// counted.
+func (s *lister) counts(fe foundEntry) bool {
+	return fe.kind == kindFile && s.filter.markerBase(fe.path) == "" && s.filter.file(fe.path)
+}
+
 // listFailed logs a folder that cannot be read, once until it can be read
 // again. A folder that vanished meanwhile is not worth a warning.
 func (s *lister) listFailed(dir string, err error) {
@@ -243,7 +259,7 @@ func (s *lister) listFailed(dir string, err error) {
 	}
 	s.failing[dir] = true
 	s.log.Warn("cannot list folder", slog.String("path", dir),
-		slog.String("class", "list_failed"), slog.Any("error", err))
+		slog.String("class", s.classify(err)), slog.Any("error", err))
 }
 
 func (s *lister) send(ctx context.Context, b found) bool {

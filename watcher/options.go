@@ -3,6 +3,7 @@ package watcher
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"path"
 	"path/filepath"
@@ -23,6 +24,10 @@ type Options struct {
 	ReadyMarker string        // optional suffix such as ".ready": x.pdf is ready only once x.pdf.ready exists
 	Ready       func(File)    // called once per settled file, from the watcher's goroutine; it must not block
 	Logger      *slog.Logger
+	// Classify names the error class logged with a file or folder that
+	// cannot be read. When nil, permission errors are permission_denied,
+	// missing files file_not_found, and any other error internal.
+	Classify func(error) string
 }
 
 // File is a settled file handed to the agent.
@@ -45,7 +50,23 @@ func (o Options) validate() (Options, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.Classify == nil {
+		o.Classify = classifyError
+	}
 	return o, nil
+}
+
+// classifyError is the default Options.Classify. Its names are from the
+// agent's closed set of error classes (docs/errors.md), which
+// uploader.Classify covers in full.
+func classifyError(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return "permission_denied"
+	case errors.Is(err, fs.ErrNotExist):
+		return "file_not_found"
+	}
+	return "internal"
 }
 
 // problems returns every invalid option, so one run shows them all.

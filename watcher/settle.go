@@ -61,10 +61,13 @@ func (l *loop) check(e *entry, now time.Duration) {
 	case busy:
 		l.log.Debug("file still open by its writer", slog.String("path", e.path))
 		l.schedule(e, now+l.tick)
-	case err != nil:
-		l.lookFailed(e, err, now)
-	default:
+	case err == nil:
 		l.handOff(e, fi)
+	case errors.Is(err, fs.ErrPermission) && e.denied:
+		l.handOffUnreadable(e, fi, err)
+	default:
+		e.denied = errors.Is(err, fs.ErrPermission)
+		l.lookFailed(e, err, now)
 	}
 }
 
@@ -81,6 +84,7 @@ func (l *loop) observe(e *entry, fi fs.FileInfo, now time.Duration) bool {
 	size, mtime := fi.Size(), fi.ModTime().UnixNano()
 	if e.seen == 0 || size != e.size || mtime != e.mtime {
 		e.size, e.mtime, e.stable, e.seen = size, mtime, now, 1
+		e.denied = false
 		e.quick = time.Since(fi.ModTime()) > l.o.Settle
 		l.schedule(e, now+l.tick)
 		return false
@@ -110,7 +114,7 @@ func (l *loop) lookFailed(e *entry, err error, now time.Duration) {
 	if !e.warned {
 		e.warned = true
 		l.log.Warn("cannot read file, retrying", slog.String("path", e.path),
-			slog.String("class", "read_failed"), slog.Any("error", err))
+			slog.String("class", l.o.Classify(err)), slog.Any("error", err))
 	}
 	l.schedule(e, now+l.retryWait)
 }
@@ -130,4 +134,21 @@ func (l *loop) handOff(e *entry, fi fs.FileInfo) {
 	}
 	l.log.Debug("file settled", slog.String("path", e.path), slog.Int64("bytes", f.Size))
 	l.o.Ready(f)
+}
+
+// handOffUnreadable reports a settled file whose open failed with a
+// permission error on two looks in a row. The agent's upload then fails
+// with the same error and files it in failed/ with a note, where it would
+// otherwise wait in the inbox for ever. A sharing or lock violation on
+// Windows never gets here, because openProbe reports it as busy.
+//
+// NOTE: on Windows, opening a file that is being deleted while another
+// handle to it is open also fails with ERROR_ACCESS_DENIED. Such a file is
+// reported if that handle stays open across two looks, and filing it then
+// fails.
+func (l *loop) handOffUnreadable(e *entry, fi fs.FileInfo, err error) {
+	l.log.Debug("file settled but cannot be read, reporting it", slog.String("path", e.path),
+		slog.String("class", l.o.Classify(err)), slog.Any("error", err))
+	e.warned = false
+	l.handOff(e, fi)
 }

@@ -3,9 +3,12 @@
 package watcher
 
 import (
+	"errors"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -84,10 +87,13 @@ func TestSpecialFilesSkipped(t *testing.T) {
 	}
 }
 
-func TestUnreadableFileWaits(t *testing.T) {
+// A file that cannot be opened for lack of permission is reported once it
+// has settled and a second open fails too, so the agent can file it in
+// failed/ with a note.
+func TestUnreadableFileReported(t *testing.T) {
 	t.Parallel()
 	if os.Geteuid() == 0 {
-		t.Skip("root reads files whatever their mode")
+		t.Skip("running as root, which reads files whatever their mode")
 	}
 	root := tempDir(t)
 	h := start(t, Options{Root: root})
@@ -97,13 +103,51 @@ func TestUnreadableFileWaits(t *testing.T) {
 	if err := os.Chmod(p, 0); err != nil {
 		t.Fatal(err)
 	}
-	h.logs.waitLog(t, "cannot read file, retrying", "class", "read_failed", "path", p)
-	h.rec.quiet(t, "locked.txt", 0)
-	if err := os.Chmod(p, 0o644); err != nil {
+	f := h.rec.wait(t, "locked.txt", 1)
+	if f.Size != int64(len("secret")) {
+		t.Errorf("Size = %d, want %d", f.Size, len("secret"))
+	}
+	if n := h.logs.count("cannot read file, retrying", "class", "permission_denied", "path", p); n != 1 {
+		t.Errorf("logged %d permission_denied warnings before the report, want 1", n)
+	}
+	if n := h.logs.count("", "class", "read_failed"); n != 0 {
+		t.Errorf("logged %d lines with class read_failed, which is not an error class", n)
+	}
+	// Handed over, it is not reported again until Release.
+	h.rec.quiet(t, "locked.txt", 1)
+}
+
+// A folder that cannot be listed is logged with the class that
+// Options.Classify returns for the error.
+func TestUnreadableFolderClassified(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() == 0 {
+		t.Skip("running as root, which lists folders whatever their mode")
+	}
+	root := tempDir(t)
+	dir := filepath.Join(root, "closed")
+	writeFile(t, filepath.Join(dir, "inside.txt"), "x")
+	if err := os.Chmod(dir, 0); err != nil {
 		t.Fatal(err)
 	}
-	h.rec.wait(t, "locked.txt", 1)
-	if n := h.logs.count("cannot read file, retrying", "path", p); n != 1 {
-		t.Errorf("logged the read failure %d times, want once", n)
+	t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	var mu sync.Mutex
+	var classified []error
+	h := start(t, Options{Root: root, Recursive: true, Classify: func(err error) string {
+		mu.Lock()
+		defer mu.Unlock()
+		classified = append(classified, err)
+		return "test_class"
+	}})
+	h.logs.waitLog(t, "cannot list folder", "class", "test_class", "path", dir)
+	if n := h.logs.count("", "class", "list_failed"); n != 0 {
+		t.Errorf("logged %d lines with class list_failed, which is not an error class", n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, err := range classified {
+		if !errors.Is(err, fs.ErrPermission) {
+			t.Errorf("Classify got %v, want a permission error", err)
+		}
 	}
 }

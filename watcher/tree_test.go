@@ -116,7 +116,7 @@ func TestExcludedFolderNotDescended(t *testing.T) {
 	if got := h.rec.rels(); len(got) != 1 {
 		t.Fatalf("reported %v, want only real.txt", got)
 	}
-	if n := h.logs.count("inbox listed", "folders", "1"); n != 1 {
-		t.Errorf("first listing did not cover exactly one folder; excluded folders must not be listed")
+	if n := h.logs.count("inbox listed", "folders", "0"); n != 1 {
+		t.Errorf("first listing did not log folders=0; excluded folders must not be listed")
 	}
 }
