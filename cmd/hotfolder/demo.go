@@ -35,7 +35,7 @@ url = %q
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: hotfolder demo [DIR]\n\nRuns the built-in receiver on a free loopback port and the agent against it,\nin DIR (default ./hotfolder-demo). Ctrl-C stops both.")
+		fmt.Fprintln(stderr, "Usage: hotfolder demo [DIR]\n\nRuns the built-in receiver on a free loopback port and the agent against it,\nin DIR (default ./hotfolder-demo). Ctrl-C stops both.")
 	}
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code

@@ -22,7 +22,7 @@ import (
 func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("send", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: hotfolder send FILE... --config FILE [--folder NAME]\n\nUploads each FILE once to the endpoint of the folder NAME (needed when the\nconfig has more than one folder) and prints the outcome. Files are not moved.")
+		fmt.Fprintln(stderr, "Usage: hotfolder send FILE... --config FILE [--folder NAME]\n\nUploads each FILE once to the endpoint of the folder NAME (needed when the\nconfig has more than one folder) and prints the outcome. Files are not moved.")
 		fs.PrintDefaults()
 	}
 	config := fs.String("config", "", "config `FILE`")
