@@ -218,3 +218,42 @@ func TestLoadMissingFile(t *testing.T) {
 		t.Fatalf("want a hint to pass --config, got %v", err)
 	}
 }
+
+// Each problem is reported once, without follow-on errors that restate
+// it through keys derived from the same value.
+func TestLoadReportsEachProblemOnce(t *testing.T) {
+	twoFolders := minimalConfig + minimalConfig
+	cases := []struct {
+		name, text string
+		file       string // made as a regular file beside the config
+		want       []string
+	}{
+		{"inbox is a file", minimalConfig, "in", []string{":3:", "folder[0].inbox", "in is a file: name a folder"}},
+		{"done below a file", strings.Replace(minimalConfig, "inbox = \"in\"", "inbox = \"in\"\ndone = \"out/done\"", 1), "out",
+			[]string{":4:", "folder[0].done", "cannot be created", "out is a file"}},
+		{"same inbox twice", twoFolders, "", []string{":8:", "folder[1].inbox", "is also the inbox of folder[0]"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := writeConfig(t, c.text)
+			if c.file != "" {
+				if err := os.WriteFile(filepath.Join(filepath.Dir(p), c.file), []byte("x"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := Load(p)
+			if err == nil {
+				t.Fatal("config loaded; want an error")
+			}
+			msg := err.Error()
+			if n := strings.Count(msg, "\n") + 1; n != 1 {
+				t.Errorf("want 1 problem reported, got %d:\n%s", n, msg)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not contain %q", msg, w)
+				}
+			}
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/hotfolder/hotfolder/uploader"
@@ -121,7 +122,9 @@ func (c *Config) check(v *validator) {
 		f := &c.Folders[i]
 		key := fmt.Sprintf("folder[%d]", i)
 		f.check(v, key)
-		if j, ok := names[f.Name]; ok && f.Name != "" {
+		// Two folders with one inbox also share its default name. The
+		// shared inbox is the one problem, and checkOverlaps reports it.
+		if j, ok := names[f.Name]; ok && f.Name != "" && !samePath(f.Inbox, c.Folders[j].Inbox) {
 			v.addf(key+".name", "duplicate folder name %q (also folder[%d]): give each folder its own name", f.Name, j)
 		}
 		names[f.Name] = i
@@ -177,7 +180,16 @@ func (f *FolderConfig) check(v *validator, key string) {
 		v.addf(key+".inbox", "missing: set inbox to the folder files are dropped into")
 		return
 	}
-	for _, p := range []struct{ key, path string }{{"inbox", f.Inbox}, {"done", f.Done}, {"failed", f.Failed}} {
+	inboxErr := creatable(f.Inbox)
+	if inboxErr != nil {
+		v.addf(key+".inbox", "%v", inboxErr)
+	}
+	for _, p := range []struct{ key, path string }{{"done", f.Done}, {"failed", f.Failed}} {
+		// A done or failed folder inside an inbox that cannot be made
+		// fails for the same reason, which is reported once, on inbox.
+		if inboxErr != nil && within(p.path, f.Inbox) {
+			continue
+		}
 		if err := creatable(p.path); err != nil {
 			v.addf(key+"."+p.key, "%v", err)
 		}
@@ -284,7 +296,12 @@ func (c *Config) checkOverlaps(v *validator) {
 				continue
 			}
 			if i != j && samePath(f.Inbox, g.Inbox) {
-				v.addf(key+".inbox", "%s is also the inbox of folder[%d]: each inbox belongs to one folder", f.Inbox, j)
+				// Reported once, on the later folder. The checks below
+				// would only restate it through g's done and failed.
+				if j < i {
+					v.addf(key+".inbox", "%s is also the inbox of folder[%d]: each inbox belongs to one folder", f.Inbox, j)
+				}
+				continue
 			}
 			for _, out := range []struct{ name, path string }{{"done", g.Done}, {"failed", g.Failed}} {
 				if samePath(f.Inbox, out.path) || within(f.Inbox, out.path) {
@@ -304,12 +321,17 @@ func creatable(p string) error {
 	for cur := p; ; cur = filepath.Dir(cur) {
 		st, err := os.Stat(cur)
 		if err == nil {
-			if !st.IsDir() {
-				return fmt.Errorf("%s cannot be a folder: %s is a file", p, cur)
+			switch {
+			case st.IsDir():
+				return nil
+			case cur == p:
+				return fmt.Errorf("%s is a file: name a folder", p)
 			}
-			return nil
+			return fmt.Errorf("%s cannot be created: %s is a file", p, cur)
 		}
-		if !errors.Is(err, os.ErrNotExist) {
+		// Below a file, stat fails with ENOTDIR on Unix, so the walk goes
+		// on up to name that file.
+		if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 			return fmt.Errorf("%s cannot be checked: %v", p, err)
 		}
 		if filepath.Dir(cur) == cur {
