@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -134,6 +135,7 @@ func Parse(data []byte, file string) (*Config, error) {
 		return nil, errors.Join(errs...)
 	}
 	v := &validator{file: file, lines: lines}
+	cfg.checkUnresolved(v)
 	cfg.applyDefaults(definedKeys(md))
 	cfg.check(v)
 	if err := v.err(); err != nil {
@@ -150,7 +152,11 @@ func decodeError(err error, file string) error {
 		pe = *ppe
 	}
 	if errors.As(err, &pe) || ppe != nil {
-		return &FieldError{File: file, Line: pe.Position.Line, Key: pe.LastKey, Msg: pe.Message}
+		msg := pe.Message
+		if strings.HasPrefix(msg, "invalid escape") {
+			msg += `: in double quotes a backslash starts an escape, so write a Windows path in single quotes ('C:\Scans') or double each backslash ("C:\\Scans")`
+		}
+		return &FieldError{File: file, Line: pe.Position.Line, Key: pe.LastKey, Msg: msg}
 	}
 	return fmt.Errorf("%s: %w", file, err)
 }

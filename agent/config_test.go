@@ -155,6 +155,14 @@ func TestLoadErrorsNameLineKeyValue(t *testing.T) {
 		{"state is failed", "[agent]\nstate_dir = \"in/failed\"\n" + minimalConfig, []string{"agent.state_dir", "overlaps the failed folder"}},
 		{"bad header name", minimalConfig + "[folder.upload.headers]\n\"X Source\" = \"scanner\"\n", []string{"folder[0].upload.headers", `"X Source"`}},
 		{"header value with newline", minimalConfig + "[folder.upload.headers]\nX-Source = \"a\\nb\"\n", []string{"folder[0].upload.headers", "line break"}},
+		{"url port out of range", strings.Replace(minimalConfig, "127.0.0.1:9/", "127.0.0.1:99999/", 1),
+			[]string{":5:", "folder[0].upload.url", "port 99999", "1 to 65535"}},
+		{"unknown placeholder in raw mode", strings.Replace(minimalConfig, "url = \"http://127.0.0.1:9/upload\"", "mode = \"raw\"\nurl = \"http://127.0.0.1:9/files/{nam}\"", 1),
+			[]string{":6:", "folder[0].upload.url", "unknown placeholder {nam}", "{name}"}},
+		{"log file ends with separator", "[agent]\nlog_file = \"logs/\"\n" + minimalConfig,
+			[]string{":2:", "agent.log_file", `"logs/"`, "path separator", "logs/hotfolder.log"}},
+		{"backslash in double quotes", strings.Replace(minimalConfig, `inbox = "in"`, `inbox = "C:\Scans"`, 1),
+			[]string{":3:", "inbox", `invalid escape in string '\S'`, `single quotes ('C:\Scans')`, `double each backslash ("C:\\Scans")`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -216,5 +224,52 @@ func TestLoadMissingFile(t *testing.T) {
 	_, err := Load(filepath.Join(tempDir(t), "nope.toml"))
 	if err == nil || !strings.Contains(err.Error(), "--config") {
 		t.Fatalf("want a hint to pass --config, got %v", err)
+	}
+}
+
+// Each problem is reported once, without follow-on errors that restate
+// it through keys derived from the same value.
+func TestLoadReportsEachProblemOnce(t *testing.T) {
+	twoFolders := minimalConfig + minimalConfig
+	cases := []struct {
+		name, text string
+		file       string // made as a regular file beside the config
+		dir        string // made as a folder beside the config
+		want       []string
+	}{
+		{"inbox is a file", minimalConfig, "in", "", []string{":3:", "folder[0].inbox", "in is a file: name a folder"}},
+		{"done below a file", strings.Replace(minimalConfig, "inbox = \"in\"", "inbox = \"in\"\ndone = \"out/done\"", 1), "out", "",
+			[]string{":4:", "folder[0].done", "cannot be created", "out is a file"}},
+		{"same inbox twice", twoFolders, "", "", []string{":8:", "folder[1].inbox", "is also the inbox of folder[0]"}},
+		{"log file folder with separator", "[agent]\nlog_file = \"logs/\"\n" + minimalConfig, "", "logs",
+			[]string{":2:", "agent.log_file", "path separator"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := writeConfig(t, c.text)
+			if c.file != "" {
+				if err := os.WriteFile(filepath.Join(filepath.Dir(p), c.file), []byte("x"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if c.dir != "" {
+				if err := os.Mkdir(filepath.Join(filepath.Dir(p), c.dir), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := Load(p)
+			if err == nil {
+				t.Fatal("config loaded; want an error")
+			}
+			msg := err.Error()
+			if n := strings.Count(msg, "\n") + 1; n != 1 {
+				t.Errorf("want 1 problem reported, got %d:\n%s", n, msg)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not contain %q", msg, w)
+				}
+			}
+		})
 	}
 }

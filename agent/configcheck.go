@@ -8,8 +8,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/hotfolder/hotfolder/uploader"
@@ -32,6 +35,16 @@ func (v *validator) addf(key, format string, args ...any) {
 }
 
 func (v *validator) err() error { return errors.Join(v.errs...) }
+
+// reported reports whether a problem with key is already recorded.
+func (v *validator) reported(key string) bool {
+	for _, err := range v.errs {
+		if fe, ok := err.(*FieldError); ok && fe.Key == key {
+			return true
+		}
+	}
+	return false
+}
 
 // applyDefaults fills every key the file left out. defined holds the keys
 // present in the file, in indexed form, so an explicit false or 0 is kept.
@@ -93,6 +106,16 @@ func setDefault[T comparable](p *T, def T, defined bool) {
 	}
 }
 
+// checkUnresolved checks values whose meaning resolving them would hide:
+// filepath.Join drops the separator that ends "logs/", so the log would
+// go to a file named logs.
+func (c *Config) checkUnresolved(v *validator) {
+	if p := c.Agent.LogFile; p != "" && os.IsPathSeparator(p[len(p)-1]) {
+		v.addf("agent.log_file", "invalid value %q: it ends with a path separator, so it names a folder: name a file in it, such as %q",
+			p, p+"hotfolder.log")
+	}
+}
+
 // resolvePath makes p absolute against the config file's folder, never the
 // working directory, because a Windows service starts in System32.
 func resolvePath(dir, p string) string {
@@ -121,7 +144,9 @@ func (c *Config) check(v *validator) {
 		f := &c.Folders[i]
 		key := fmt.Sprintf("folder[%d]", i)
 		f.check(v, key)
-		if j, ok := names[f.Name]; ok && f.Name != "" {
+		// Two folders with one inbox also share its default name. The
+		// shared inbox is the one problem, and checkOverlaps reports it.
+		if j, ok := names[f.Name]; ok && f.Name != "" && !samePath(f.Inbox, c.Folders[j].Inbox) {
 			v.addf(key+".name", "duplicate folder name %q (also folder[%d]): give each folder its own name", f.Name, j)
 		}
 		names[f.Name] = i
@@ -136,7 +161,7 @@ func (c *Config) check(v *validator) {
 // own log, or move or delete its journal.
 func (c *Config) checkAgentPaths(v *validator) {
 	a := &c.Agent
-	if st, err := os.Stat(a.LogFile); err == nil && st.IsDir() {
+	if st, err := os.Stat(a.LogFile); err == nil && st.IsDir() && !v.reported("agent.log_file") {
 		v.addf("agent.log_file", "%s is a folder: name a file in it, such as %s", a.LogFile, filepath.Join(a.LogFile, "hotfolder.log"))
 	}
 	if st, err := os.Stat(a.StateDir); err == nil && !st.IsDir() {
@@ -177,7 +202,16 @@ func (f *FolderConfig) check(v *validator, key string) {
 		v.addf(key+".inbox", "missing: set inbox to the folder files are dropped into")
 		return
 	}
-	for _, p := range []struct{ key, path string }{{"inbox", f.Inbox}, {"done", f.Done}, {"failed", f.Failed}} {
+	inboxErr := creatable(f.Inbox)
+	if inboxErr != nil {
+		v.addf(key+".inbox", "%v", inboxErr)
+	}
+	for _, p := range []struct{ key, path string }{{"done", f.Done}, {"failed", f.Failed}} {
+		// A done or failed folder inside an inbox that cannot be made
+		// fails for the same reason, which is reported once, on inbox.
+		if inboxErr != nil && within(p.path, f.Inbox) {
+			continue
+		}
 		if err := creatable(p.path); err != nil {
 			v.addf(key+"."+p.key, "%v", err)
 		}
@@ -207,8 +241,15 @@ func (u *UploadConfig) check(v *validator, key string) {
 		v.addf(key+".url", "missing: set url to the endpoint, such as \"https://files.example.com/upload\"")
 	case err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "":
 		v.addf(key+".url", "invalid value %q: use an absolute http:// or https:// URL", u.URL)
+	case !validPort(parsed.Port()):
+		v.addf(key+".url", "invalid value %q: port %s is out of range: use a port from 1 to 65535", u.URL, parsed.Port())
 	case parsed.User != nil:
 		v.addf(key+".url", "the URL contains a user name or password: put the credential in token_env or token_file instead")
+	}
+	for _, ph := range placeholder.FindAllString(u.URL, -1) {
+		if ph != "{name}" {
+			v.addf(key+".url", "unknown placeholder %s in %q: the only placeholder is {name}, which raw mode replaces with the file's path below the inbox", ph, u.URL)
+		}
 	}
 	oneOf(v, key+".method", u.Method, http.MethodPost, http.MethodPut)
 	oneOf(v, key+".mode", u.Mode, "multipart", "raw")
@@ -238,6 +279,19 @@ func (u *UploadConfig) check(v *validator, key string) {
 	if _, err := uploader.ProxyFunc(u.Proxy); err != nil {
 		v.addf(key+".proxy", "%v", err)
 	}
+}
+
+// placeholder matches a {...} placeholder in a URL.
+var placeholder = regexp.MustCompile(`\{[^{}]*\}`)
+
+// validPort reports whether port, from url.URL.Port, is empty or a TCP
+// port number. url.Parse checks only that it is digits.
+func validPort(port string) bool {
+	if port == "" {
+		return true
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // loadToken reads the bearer token from its source. The token itself never
@@ -284,7 +338,12 @@ func (c *Config) checkOverlaps(v *validator) {
 				continue
 			}
 			if i != j && samePath(f.Inbox, g.Inbox) {
-				v.addf(key+".inbox", "%s is also the inbox of folder[%d]: each inbox belongs to one folder", f.Inbox, j)
+				// Reported once, on the later folder. The checks below
+				// would only restate it through g's done and failed.
+				if j < i {
+					v.addf(key+".inbox", "%s is also the inbox of folder[%d]: each inbox belongs to one folder", f.Inbox, j)
+				}
+				continue
 			}
 			for _, out := range []struct{ name, path string }{{"done", g.Done}, {"failed", g.Failed}} {
 				if samePath(f.Inbox, out.path) || within(f.Inbox, out.path) {
@@ -304,12 +363,17 @@ func creatable(p string) error {
 	for cur := p; ; cur = filepath.Dir(cur) {
 		st, err := os.Stat(cur)
 		if err == nil {
-			if !st.IsDir() {
-				return fmt.Errorf("%s cannot be a folder: %s is a file", p, cur)
+			switch {
+			case st.IsDir():
+				return nil
+			case cur == p:
+				return fmt.Errorf("%s is a file: name a folder", p)
 			}
-			return nil
+			return fmt.Errorf("%s cannot be created: %s is a file", p, cur)
 		}
-		if !errors.Is(err, os.ErrNotExist) {
+		// Below a file, stat fails with ENOTDIR on Unix, so the walk goes
+		// on up to name that file.
+		if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 			return fmt.Errorf("%s cannot be checked: %v", p, err)
 		}
 		if filepath.Dir(cur) == cur {

@@ -69,8 +69,9 @@ const (
 )
 
 // copyAcross copies src to dst through a temporary name in root, the top of
-// dst's file tree, syncs it, checks the size, renames it into place and
-// only then removes src.
+// dst's file tree, with src's permission bits and modification time. It
+// syncs the copy, checks the size, renames it into place and only then
+// removes src.
 func copyAcross(src, root, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
@@ -86,6 +87,11 @@ func copyAcross(src, root, dst string) error {
 		return err
 	}
 	n, err := io.Copy(tmp, in)
+	if err == nil {
+		// CreateTemp makes the file with mode 0600, so the copy gets the
+		// source's permission bits here, as a rename would keep them.
+		err = tmp.Chmod(st.Mode().Perm())
+	}
 	if err == nil {
 		err = tmp.Sync()
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -98,7 +99,7 @@ func readPending(p string) ([]receiptRecord, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", p, err)
+		return nil, withPath(p, "read", err)
 	}
 	var pending []receiptRecord
 	for _, path := range order {
@@ -153,7 +154,7 @@ func (j *journal) append(r receiptRecord, sync bool) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if _, err := j.f.Write(append(data, '\n')); err != nil {
-		return fmt.Errorf("write %s: %w", j.path, err)
+		return withPath(j.path, "write", err)
 	}
 	j.written++
 	if sync {
@@ -181,7 +182,7 @@ func (j *journal) waitDurable(seq uint64) error {
 		j.mu.Lock()
 		j.syncing = false
 		if err != nil {
-			j.failed, j.failErr = upTo, fmt.Errorf("sync %s: %w", j.path, err)
+			j.failed, j.failErr = upTo, withPath(j.path, "sync", err)
 		} else {
 			j.durable = upTo
 		}
@@ -194,4 +195,14 @@ func (j *journal) close() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.f.Close()
+}
+
+// withPath returns err with op and path in front, unless err is an
+// *fs.PathError, which names both already.
+func withPath(path, op string, err error) error {
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return err
+	}
+	return fmt.Errorf("%s %s: %w", op, path, err)
 }

@@ -19,23 +19,33 @@ type Error struct {
 	Err        error         // the underlying cause, if any
 }
 
+// Error returns the class, then the HTTP status, the cause and the body
+// where present, each after ": ". A cause that is itself an *Error of the
+// same class appears without its class, so the class is named once.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(string(e.Class))
+	e.writeDetail(&b)
+	return b.String()
+}
+
+// writeDetail writes the text of e after its class.
+func (e *Error) writeDetail(b *strings.Builder) {
 	if e.Status != 0 {
-		fmt.Fprintf(&b, ": HTTP %d %s", e.Status, http.StatusText(e.Status))
+		fmt.Fprintf(b, ": HTTP %d %s", e.Status, http.StatusText(e.Status))
 	}
 	if e.Location != "" {
-		fmt.Fprintf(&b, ": redirected to %s; set url to that address", RedactURL(e.Location))
+		fmt.Fprintf(b, ": redirected to %s; set url to that address", RedactURL(e.Location))
 	}
-	if e.Err != nil {
+	if inner, ok := e.Err.(*Error); ok && inner.Class == e.Class {
+		inner.writeDetail(b)
+	} else if e.Err != nil {
 		b.WriteString(": ")
 		b.WriteString(e.Err.Error())
 	}
 	if e.Body != "" {
-		fmt.Fprintf(&b, ": %q", e.Body)
+		fmt.Fprintf(b, ": %q", e.Body)
 	}
-	return b.String()
 }
 
 func (e *Error) Unwrap() error { return e.Err }

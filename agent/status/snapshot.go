@@ -26,7 +26,7 @@ type QueueStatus struct {
 	RetryWaiting int     `json:"retry_waiting"` // files waiting out a retry delay
 	InFlight     int     `json:"in_flight"`     // uploads running now
 	Remaining    int64   `json:"remaining"`     // queued bytes plus bytes still to send of uploads in flight
-	Rate         float64 `json:"rate"`          // bytes per second over all uploads, recent average
+	Rate         float64 `json:"rate"`          // bytes per second over all uploads, recent average of the time any is in flight
 	// ETASeconds estimates when Remaining is sent at Rate; nil while there
 	// is no rate to go by. Files waiting to retry are not counted.
 	ETASeconds *float64 `json:"eta_seconds"`

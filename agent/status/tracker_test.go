@@ -186,3 +186,45 @@ func TestTrackerRetryWaiting(t *testing.T) {
 		t.Errorf("retry waiting = %d, folder %d; want 1", s.Queue.RetryWaiting, s.Folders[0].RetryWaiting)
 	}
 }
+
+// The queue's rate counts only time with uploads in flight. Idle seconds
+// before an upload, or between two, would otherwise average in as 0 B/s,
+// and the queue would show a fraction of the rate of its one upload.
+func TestTrackerQueueRateSkipsIdleTime(t *testing.T) {
+	c := newClock()
+	tr := newTestTracker(c, nil)
+	for range 10 {
+		c.advance(time.Second)
+		tr.Sample()
+	}
+	var m counter
+	u := tr.Begin("scans", "a.pdf", 100_000, 1, &m)
+	for range 5 {
+		c.advance(time.Second)
+		m.add(2000)
+		tr.Sample()
+	}
+	s := tr.Snapshot()
+	if s.InFlight[0].Rate != 2000 {
+		t.Fatalf("upload rate = %v, want 2000", s.InFlight[0].Rate)
+	}
+	if s.Queue.Rate != s.InFlight[0].Rate {
+		t.Errorf("queue rate = %v with one upload in flight at %v", s.Queue.Rate, s.InFlight[0].Rate)
+	}
+	u.End()
+
+	for range 30 {
+		c.advance(time.Second)
+		tr.Sample()
+	}
+	var m2 counter
+	u2 := tr.Begin("lab", "b.csv", 100_000, 1, &m2)
+	defer u2.End()
+	c.advance(time.Second)
+	m2.add(2000)
+	tr.Sample()
+	s = tr.Snapshot()
+	if s.Queue.Rate != 2000 {
+		t.Errorf("queue rate after 30 idle seconds = %v, want 2000, the rate of the uploads before and after", s.Queue.Rate)
+	}
+}

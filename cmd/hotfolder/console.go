@@ -34,7 +34,10 @@ const displayRefresh = 250 * time.Millisecond
 func newConsole(stdout, stderr io.Writer) *console {
 	c := &console{stderr: stderr}
 	if isTerminal(stdout) && os.Getenv("TERM") != "dumb" {
-		c.progress = mpb.New(mpb.WithOutput(stdout), mpb.WithWidth(100), mpb.WithRefreshRate(displayRefresh))
+		// WithAutoRefresh draws frames even if the library's own terminal
+		// check disagrees, so close cannot wait forever for a frame.
+		c.progress = mpb.New(mpb.WithOutput(stdout), mpb.WithWidth(100), mpb.WithRefreshRate(displayRefresh),
+			mpb.WithAutoRefresh())
 	}
 	return c
 }
@@ -90,7 +93,12 @@ func (c *console) show(t *status.Tracker) {
 	}()
 }
 
-// close stops the display, leaving the last summary on screen.
+// close stops the display, leaving the last summary on screen. Log lines
+// sent through the container wait in its buffer until it draws a frame,
+// and Shutdown alone may draw none. So close ends every bar and calls
+// Wait, which returns after a frame has drawn each bar's end, and with it
+// the buffered lines. The extra bar ends at once, so that frame comes even
+// when show never ran, as after a failed start.
 func (c *console) close() {
 	if c.progress == nil {
 		return
@@ -99,7 +107,10 @@ func (c *console) close() {
 		c.cancel()
 		<-c.done
 	}
-	c.progress.Shutdown()
+	if flush, err := c.progress.Add(0, mpb.NopStyle().Build(), mpb.BarRemoveOnComplete()); err == nil {
+		flush.Abort(true)
+	}
+	c.progress.Wait()
 }
 
 // display keeps one bar per upload in flight in step with the tracker.

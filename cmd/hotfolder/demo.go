@@ -14,8 +14,8 @@ import (
 	"github.com/hotfolder/hotfolder/uploader/receiver"
 )
 
-// demoConfig is the agent.toml the demo writes: short settle time, the
-// receiver's URL, everything else at its default.
+// demoConfig is the agent.toml the demo writes: short settle time,
+// subfolders watched, the receiver's URL, everything else at its default.
 const demoConfig = `# Written by "hotfolder demo"; the receiver's port changes on each run.
 [agent]
 log_file = "logs/hotfolder.log"
@@ -26,6 +26,7 @@ name = "demo"
 inbox = "inbox"
 done = "done"
 failed = "failed"
+recursive = true
 settle = "1s"
 
 [folder.upload]
@@ -35,7 +36,7 @@ url = %q
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: hotfolder demo [DIR]\n\nRuns the built-in receiver on a free loopback port and the agent against it,\nin DIR (default ./hotfolder-demo). Ctrl-C stops both.")
+		fmt.Fprintln(stderr, "Usage: hotfolder demo [DIR]\n\nRuns the built-in receiver on a free loopback port and the agent against it,\nin DIR (default ./hotfolder-demo). Ctrl-C stops both.")
 	}
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
@@ -98,7 +99,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, `hotfolder demo
   receiver:  %s, storing into %s
-  drop files into   %s
+  drop files into   %s, or into folders inside it
   sent files move to %s (rejected ones to %s)
   log file:  %s
   config:    %s

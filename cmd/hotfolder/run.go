@@ -10,8 +10,26 @@ import (
 	"github.com/kardianos/service"
 )
 
+const runUsage = `Usage: hotfolder run [--config FILE]
+
+Runs the agent in the foreground until SIGINT or SIGTERM: it watches each
+folder's inbox, uploads each settled file and files it in done or failed.
+Logs go to the log file and to stderr. In a terminal, a progress bar per
+upload and a queue summary are drawn. On a stop, uploads in flight get
+shutdown_grace to finish, and a second signal ends the agent at once.
+
+FILE defaults to %s.
+Exit status: 0 after a stop, 2 for a usage or config error, 1 otherwise.
+
+Flags:
+`
+
 func runAgent(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), runUsage, defaultConfigFile(runtime.GOOS, os.Getenv))
+		fs.PrintDefaults()
+	}
 	config := fs.String("config", "", "config `FILE` (default "+defaultConfigFile(runtime.GOOS, os.Getenv)+")")
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code

@@ -9,8 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hotfolder/hotfolder/agent"
 	"github.com/hotfolder/hotfolder/uploader"
@@ -22,7 +22,7 @@ import (
 func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("send", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: hotfolder send FILE... --config FILE [--folder NAME]\n\nUploads each FILE once to the endpoint of the folder NAME (needed when the\nconfig has more than one folder) and prints the outcome. Files are not moved.")
+		fmt.Fprintln(stderr, "Usage: hotfolder send FILE... --config FILE [--folder NAME]\n\nUploads each FILE once to the endpoint of the folder NAME (needed when the\nconfig has more than one folder) and prints the outcome. Files are not moved.")
 		fs.PrintDefaults()
 	}
 	config := fs.String("config", "", "config `FILE`")
@@ -52,16 +52,14 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer client.Close()
 
 	fmt.Fprintf(stdout, "sending to %s (folder %s)\n", uploader.RedactURL(fc.Upload.URL), fc.Name)
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "FILE\tRESULT\tHTTP\tSIZE\tDURATION\tCLASS\tERROR")
+	table := newSendTable(stdout, files)
 	failed := 0
 	for _, file := range files {
 		r := sendOne(ctx, client, fc, file)
 		if r.err != nil {
 			failed++
 		}
-		r.print(tw)
-		tw.Flush()
+		r.print(table)
 	}
 	if failed > 0 {
 		fmt.Fprintf(stdout, "%d of %d files failed\n", failed, len(files))
@@ -79,13 +77,58 @@ type sendResult struct {
 	err    error
 }
 
-func (r sendResult) print(w io.Writer) {
+// print writes r as a row of t. The ERROR column leaves out the class
+// that starts the message, because the CLASS column shows it.
+func (r sendResult) print(t *sendTable) {
 	result, class, msg := "ok", "-", "-"
 	if r.err != nil {
-		result, class, msg = "FAILED", string(uploader.Classify(r.err)), clip(r.err.Error(), 100)
+		result, class = "FAILED", string(uploader.Classify(r.err))
+		msg = clip(strings.TrimPrefix(r.err.Error(), class+": "), 100)
 	}
-	fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.file, result, orDash(r.status), formatSize(r.size),
-		r.took.Round(time.Millisecond), class, msg)
+	t.row(r.file, result, orDash(r.status), formatSize(r.size), r.took.Round(time.Millisecond).String(), class, msg)
+}
+
+// sendTable prints the outcome of each file as one row as soon as it is
+// known. Rows printed one at a time cannot be aligned afterwards, so the
+// column widths are fixed up front: the longest file name, and for the
+// other columns the longest value they usually take. A longer value
+// shifts the rest of its row.
+type sendTable struct {
+	w      io.Writer
+	widths []int
+}
+
+func newSendTable(w io.Writer, files []string) *sendTable {
+	header := []string{"FILE", "RESULT", "HTTP", "SIZE", "DURATION", "CLASS", "ERROR"}
+	t := &sendTable{w: w, widths: make([]int, len(header))}
+	for i, h := range header {
+		t.widths[i] = len(h)
+	}
+	for _, f := range files {
+		t.widths[0] = max(t.widths[0], utf8.RuneCountInString(f))
+	}
+	t.widths[2] = max(t.widths[2], len("599"))
+	t.widths[3] = max(t.widths[3], len("1023.9 MiB"))
+	t.widths[4] = max(t.widths[4], len("59m59.999s"))
+	for _, c := range uploader.Classes {
+		t.widths[5] = max(t.widths[5], len(c))
+	}
+	t.row(header...)
+	return t
+}
+
+// row prints cells padded to the column widths, two spaces apart. The
+// last cell is not padded.
+func (t *sendTable) row(cells ...string) {
+	var b strings.Builder
+	for i, c := range cells {
+		if i == len(cells)-1 {
+			b.WriteString(c)
+			break
+		}
+		fmt.Fprintf(&b, "%-*s  ", t.widths[i], c)
+	}
+	fmt.Fprintln(t.w, b.String())
 }
 
 // sendOne uploads one file with the name and Idempotency-Key the agent
@@ -99,11 +142,12 @@ func sendOne(ctx context.Context, client *uploader.Client, fc *agent.FolderConfi
 		return r
 	}
 	st, err := os.Stat(path)
-	if err == nil && !st.Mode().IsRegular() {
-		err = &uploader.Error{Class: uploader.ClassInternal, Err: fmt.Errorf("%s is not a regular file", path)}
-	}
 	if err != nil {
 		r.err = &uploader.Error{Class: uploader.Classify(err), Err: err}
+		return r
+	}
+	if err := checkRegular(path, st); err != nil {
+		r.err = err
 		return r
 	}
 	r.size = st.Size()
@@ -127,6 +171,30 @@ func sendOne(ctx context.Context, client *uploader.Client, fc *agent.FolderConfi
 		r.err = err
 	}
 	return r
+}
+
+// checkRegular returns an error unless st, the file information of path,
+// describes a regular file. A FIFO, socket or device gets the class
+// rejected_special, as the agent gives it, and a folder gets internal.
+func checkRegular(path string, st os.FileInfo) error {
+	switch {
+	case st.Mode().IsRegular():
+		return nil
+	case st.IsDir():
+		return &uploader.Error{Class: uploader.ClassInternal,
+			Err: fmt.Errorf("%s is a folder, not a regular file: pass the files in it", path)}
+	}
+	kind := "a special file"
+	switch mode := st.Mode(); {
+	case mode&os.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case mode&os.ModeSocket != 0:
+		kind = "a socket"
+	case mode&os.ModeDevice != 0:
+		kind = "a device"
+	}
+	return &uploader.Error{Class: uploader.ClassRejectedSpecial,
+		Err: fmt.Errorf("%s is %s, not a regular file, so it is not opened", path, kind)}
 }
 
 // uploadName returns path's slash-separated path below inbox when it is

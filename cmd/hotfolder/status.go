@@ -20,6 +20,20 @@ import (
 	"github.com/kardianos/service"
 )
 
+const statusUsage = `Usage: hotfolder status [--config FILE] [--recent N]
+
+Shows the service's state (running, stopped, not installed), the config
+and log file, and, from the agent's status page (status_listen in the
+config), the queue, uploads in flight and recent outcomes.
+
+FILE defaults to %s.
+Exit status: 1 when there is no service manager, the service has failed,
+the config does not load or the status page does not respond, 2 for a bad
+flag, else 0.
+
+Flags:
+`
+
 // runStatus prints the service's state, the config and log file it uses
 // and, from the agent's status page, its queue, uploads in flight and
 // recent outcomes. It reads the config only; it never opens the agent's
@@ -27,6 +41,10 @@ import (
 // failed or the status page does not answer.
 func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), statusUsage, defaultConfigFile(runtime.GOOS, os.Getenv))
+		fs.PrintDefaults()
+	}
 	config := fs.String("config", "", "config `FILE` of the agent (default "+defaultConfigFile(runtime.GOOS, os.Getenv)+")")
 	recent := fs.Int("recent", 10, "show this many recent outcomes, newest first")
 	if code, ok := parseFlags(fs, args, stderr); !ok {

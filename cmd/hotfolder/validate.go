@@ -14,8 +14,27 @@ import (
 	"github.com/hotfolder/hotfolder/uploader"
 )
 
+const validateUsage = `Usage: hotfolder validate [--config FILE] [--probe]
+
+Checks a config without starting anything and prints the resolved
+settings, with relative paths made absolute and secrets redacted. A
+problem is reported with the file, line, key, bad value and what is
+allowed. --probe also sends each folder's endpoint an OPTIONS request,
+else HEAD, and reports whether it responds.
+
+FILE defaults to %s.
+Exit status: 0 for a valid config, 2 for an invalid one, 1 when a probe
+fails.
+
+Flags:
+`
+
 func runValidate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), validateUsage, defaultConfigFile(runtime.GOOS, os.Getenv))
+		fs.PrintDefaults()
+	}
 	config := fs.String("config", "", "config `FILE` to check")
 	probe := fs.Bool("probe", false, "also check that each folder's endpoint answers (OPTIONS, else HEAD)")
 	if code, ok := parseFlags(fs, args, stderr); !ok {
