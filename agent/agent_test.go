@@ -365,6 +365,9 @@ func TestAgentRejectedFileGoesToFailedWithNote(t *testing.T) {
 	if !strings.Contains(note.Response, "no such template") {
 		t.Errorf("note response %q", note.Response)
 	}
+	if st, err := os.Stat(notePath); err == nil && runtime.GOOS != "windows" && st.Mode().Perm() != 0o644 {
+		t.Errorf("note has mode %v, want 0644 so whoever reads failed/ can read it", st.Mode().Perm())
+	}
 }
 
 func TestAgentWaitsForServerToComeUp(t *testing.T) {

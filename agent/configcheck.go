@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
 
 	"github.com/hotfolder/hotfolder/uploader"
 )
@@ -161,6 +162,17 @@ func (c *Config) check(v *validator) {
 // own log, or move or delete its journal.
 func (c *Config) checkAgentPaths(v *validator) {
 	a := &c.Agent
+	controlInPath(v, "agent.log_file", a.LogFile)
+	controlInPath(v, "agent.state_dir", a.StateDir)
+	for i := range c.Folders {
+		f := &c.Folders[i]
+		key := fmt.Sprintf("folder[%d]", i)
+		// done and failed default to folders in the inbox: one message.
+		if !controlInPath(v, key+".inbox", f.Inbox) {
+			controlInPath(v, key+".done", f.Done)
+			controlInPath(v, key+".failed", f.Failed)
+		}
+	}
 	if st, err := os.Stat(a.LogFile); err == nil && st.IsDir() && !v.reported("agent.log_file") {
 		v.addf("agent.log_file", "%s is a folder: name a file in it, such as %s", a.LogFile, filepath.Join(a.LogFile, "hotfolder.log"))
 	}
@@ -434,5 +446,16 @@ func validHeaderValue(val string) bool {
 			return false
 		}
 	}
+	return true
+}
+
+// controlInPath rejects a path with a control character, which in a
+// config comes from a Windows path in double quotes: "C:\temp" holds a
+// tab. It reports whether it found one.
+func controlInPath(v *validator, key, p string) bool {
+	if !strings.ContainsFunc(p, unicode.IsControl) {
+		return false
+	}
+	v.addf(key, "%q contains a control character, such as a tab from \\t in double quotes: write Windows paths in single quotes, such as 'C:\\temp', or double each backslash", p)
 	return true
 }

@@ -156,7 +156,12 @@ func writeNote(root, p string, note *failureNote) error {
 	if err != nil {
 		return err
 	}
-	_, err = tmp.Write(append(data, '\n'))
+	// CreateTemp makes the file with mode 0600; a note is for anyone who
+	// may read the failed folder.
+	err = tmp.Chmod(0o644)
+	if err == nil {
+		_, err = tmp.Write(append(data, '\n'))
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

@@ -21,7 +21,7 @@ const (
 )
 
 var (
-	errNotRunning = errors.New("watcher is not running; call Run")
+	errNotRunning = errors.New("watcher starting: the inbox is not watched yet")
 	errStopped    = errors.New("watcher stopped because its context ended")
 )
 
