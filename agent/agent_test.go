@@ -419,7 +419,7 @@ func TestAgentPausesEndpointOnBadGateway(t *testing.T) {
 	down.Store(false)
 	_, during := s.total()
 	// Without the pause, every queued file would get at least one attempt
-	// during the outage; with it, the endpoint sees a probe per backoff.
+	// during the outage; with it, the endpoint gets one probe per backoff.
 	if during >= files/2 {
 		t.Errorf("%d requests during a 2s outage for %d queued files; want a few probes", during, files)
 	}
@@ -456,6 +456,7 @@ func TestAgentWaitsOutAuthAndRedirect(t *testing.T) {
 	if err := ta.agent.folderHealth("test"); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("folder health during 401 answers = %v, want the problem", err)
 	}
+
 	answer.Store(http.StatusMovedPermanently)
 	eventually(t, "a redirect logged with the new address", func() bool {
 		return strings.Contains(ta.log.String(), "class=redirected") && strings.Contains(ta.log.String(), srv.URL+"/elsewhere")
@@ -463,6 +464,7 @@ func TestAgentWaitsOutAuthAndRedirect(t *testing.T) {
 	if entries, _ := os.ReadDir(ta.failed); len(entries) != 0 {
 		t.Fatalf("failed holds %d entries while the endpoint needed a fix; files must wait", len(entries))
 	}
+
 	answer.Store(http.StatusCreated)
 	eventually(t, "every file in done", func() bool { return len(inboxLeft(ta.inbox)) == 0 })
 	if n, _ := s.total(); n != 5 {

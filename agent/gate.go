@@ -148,6 +148,7 @@ func (g *gate) update(err error) time.Duration {
 	}
 	var ue *uploader.Error
 	errors.As(err, &ue)
+
 	var d time.Duration
 	switch {
 	case ue != nil && ue.RetryAfter > 0:
@@ -163,6 +164,7 @@ func (g *gate) update(err error) time.Duration {
 		g.failures, g.problem = 0, nil
 		return 0
 	}
+
 	if until := time.Now().Add(d); until.After(g.until) {
 		g.until = until
 	}
