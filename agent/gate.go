@@ -15,10 +15,10 @@ import (
 // of one per queued file.
 //
 // An outage is a refused connection or another transport failure, HTTP
-// 502, 503 or 504 without a Retry-After, or an answer that needs a person
+// 502, 503 or 504 without a Retry-After, or a response that needs a person
 // (unauthorized, redirected). It pauses the endpoint with backoff. When
 // the pause ends, one attempt probes the endpoint while the others wait
-// for its outcome: success or any other answer opens the gate, another
+// for its outcome: success or any other response opens the gate, another
 // outage pauses it again for longer. A Retry-After pauses the endpoint
 // for the time given. Throttling without one does not pause it: the
 // folder's concurrency limiter runs fewer uploads at once instead.
