@@ -488,6 +488,9 @@ func TestAgentAcceptedFileNeverSentTwice(t *testing.T) {
 	eventually(t, "the failed move logged", func() bool {
 		return strings.Contains(ta.log.String(), "it will not be sent again")
 	})
+	if err := ta.agent.folderHealth("test"); err == nil || !strings.Contains(err.Error(), "cannot be moved into done") {
+		t.Errorf("folder health with an unfiled accepted file = %v, want the problem", err)
+	}
 	ta.stop()
 
 	ta = startAgent(t, dir, text)
@@ -506,6 +509,33 @@ func TestAgentAcceptedFileNeverSentTwice(t *testing.T) {
 	}
 	if !strings.Contains(ta.log.String(), "accepted file filed without a second upload") {
 		t.Errorf("no filing line in the log:\n%s", ta.log)
+	}
+}
+
+func TestAgentChangedUnfiledFileSentAgain(t *testing.T) {
+	s := newSink(nil)
+	srv := newServer(t, s)
+	ta := startAgent(t, tempDir(t), configText(srv.URL+"/upload", "recursive = true"))
+	blocker := filepath.Join(ta.done, "sub")
+	writeFile(t, blocker, []byte("in the way"))
+	p := filepath.Join(ta.inbox, "sub", "a.pdf")
+	writeFile(t, p, []byte("first version"))
+	eventually(t, "the failed move logged", func() bool {
+		return strings.Contains(ta.log.String(), "it will not be sent again")
+	})
+	writeFile(t, p, []byte("second, longer version"))
+	eventually(t, "the change noticed", func() bool {
+		return strings.Contains(ta.log.String(), "accepted file changed before it could be moved")
+	})
+	if err := os.Remove(blocker); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the new version in done", func() bool {
+		data, _ := os.ReadFile(filepath.Join(ta.done, "sub", "a.pdf"))
+		return string(data) == "second, longer version"
+	})
+	if got := string(s.content("sub/a.pdf")); got != "second, longer version" {
+		t.Errorf("server has %q, want the new version", got)
 	}
 }
 

@@ -61,7 +61,7 @@ func (a *Agent) folderHealth(name string) error {
 	if err := f.gate.health(); err != nil {
 		return fmt.Errorf("the endpoint rejects uploads until a person acts: %w", err)
 	}
-	return nil
+	return a.unfiledProblem(f)
 }
 
 // startObservers starts rate sampling, the status page and retention. The

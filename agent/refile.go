@@ -2,6 +2,8 @@ package agent
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -60,6 +62,10 @@ func (a *Agent) refileAfter(ctx context.Context, j *job, rel string, attempt int
 			return
 		}
 		f := j.folder
+		if st, err := os.Stat(j.file.Path); err != nil || st.Size() != j.file.Size || !st.ModTime().Equal(j.file.ModTime) {
+			a.forgetUnfiled(j, err)
+			return
+		}
 		dst, err := a.filer.move(j.file.Path, f.cfg.Done, rel)
 		if err != nil {
 			a.log.Warn("cannot move an accepted file to done yet, retrying", "folder", f.cfg.Name, "file", j.file.Rel,
@@ -77,4 +83,43 @@ func (a *Agent) refileAfter(ctx context.Context, j *job, rel string, attempt int
 		a.journal.append(receiptRecord{Op: "filed", Folder: f.cfg.Name, Path: j.file.Path}, false)
 		f.watcher.Release(j.file.Path)
 	})
+}
+
+// forgetUnfiled drops the receipt of an accepted file that vanished or
+// changed before it could be moved: a vanished file is forgotten, and a
+// changed one is settled and sent again.
+func (a *Agent) forgetUnfiled(j *job, statErr error) {
+	f := j.folder
+	a.unfiled.mu.Lock()
+	delete(a.unfiled.files, j.file.Path)
+	a.unfiled.mu.Unlock()
+	a.journal.append(receiptRecord{Op: "filed", Folder: f.cfg.Name, Path: j.file.Path}, false)
+	if statErr != nil {
+		a.log.Info("accepted file vanished before it could be moved to done", "folder", f.cfg.Name, "file", j.file.Rel,
+			"class", uploader.Classify(statErr), "error", statErr)
+		f.watcher.Release(j.file.Path)
+		return
+	}
+	a.log.Info("accepted file changed before it could be moved to done; it will be sent again", "folder", f.cfg.Name, "file", j.file.Rel)
+	f.watcher.Resettle(j.file.Path)
+}
+
+// unfiledProblem describes the accepted files of folder f that cannot be
+// moved into done, or returns nil when there are none.
+func (a *Agent) unfiledProblem(f *folder) error {
+	a.unfiled.mu.Lock()
+	defer a.unfiled.mu.Unlock()
+	n, example := 0, ""
+	for _, j := range a.unfiled.files {
+		if j.folder == f {
+			n++
+			if example == "" || j.file.Rel < example {
+				example = j.file.Rel
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d accepted file(s) cannot be moved into done %s, such as %s: see the log", n, f.cfg.Done, example)
 }
