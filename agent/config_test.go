@@ -148,6 +148,9 @@ func TestLoadErrorsNameLineKeyValue(t *testing.T) {
 		{"bad marker", strings.Replace(minimalConfig, "inbox = \"in\"", "inbox = \"in\"\nready_marker = \"ready\"", 1), []string{"ready_marker", "dot"}},
 		{"syntax", "[agent\n", []string{":2:", "table name"}},
 		{"tab in a path", strings.Replace(minimalConfig, "inbox = \"in\"", "inbox = \"C:\\temp\"", 1), []string{":3:", "folder[0].inbox", `C:\temp`, "single quotes"}},
+		{"inbox in a recursive inbox", strings.Replace(minimalConfig, "inbox = \"in\"", "inbox = \"in\"\nrecursive = true", 1) +
+			"[[folder]]\ninbox = \"in/sub\"\ndone = \"out/done\"\nfailed = \"out/failed\"\n[folder.upload]\nurl = \"http://h/\"\n",
+			[]string{"folder[0].inbox", "recursive", "folder[1]", "twice"}},
 		{"zero settle", strings.Replace(minimalConfig, "inbox = \"in\"", "inbox = \"in\"\nsettle = \"0s\"", 1), []string{"folder[0].settle", `"0s"`, `"100ms"`}},
 		{"log file is a folder", "[agent]\nlog_file = \".\"\n" + minimalConfig, []string{":2:", "agent.log_file", "is a folder", "hotfolder.log"}},
 		{"log file in inbox", "[agent]\nlog_file = \"in/agent.log\"\n" + minimalConfig, []string{"agent.log_file", "inside the inbox folder"}},

@@ -357,6 +357,10 @@ func (c *Config) checkOverlaps(v *validator) {
 				}
 				continue
 			}
+			if i != j && f.Recursive && within(g.Inbox, f.Inbox) {
+				// f would watch g's inbox too and send its files twice.
+				v.addf(key+".inbox", "%s is recursive and would also watch the inbox %s of folder[%d], sending its files twice: move one inbox out of the other", f.Inbox, g.Inbox, j)
+			}
 			for _, out := range []struct{ name, path string }{{"done", g.Done}, {"failed", g.Failed}} {
 				if samePath(f.Inbox, out.path) || within(f.Inbox, out.path) {
 					v.addf(key+".inbox", "%s is inside the %s folder %s of folder[%d]: files would be sent again after filing; use separate folders", f.Inbox, out.name, out.path, j)

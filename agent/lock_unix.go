@@ -19,7 +19,8 @@ func lockFile(f *os.File) error {
 
 // lockInbox takes an exclusive lock on the inbox's .hotfolder.lock.
 // NOTE: on network shares whose server ignores locks, two agents on
-// different machines are not kept apart.
+// different machines are not kept apart, and an inbox removed and made
+// again while the agent runs has no lock file until the next start.
 func lockInbox(name, dir string) (io.Closer, error) {
 	return lockIn(dir, inboxLockName, inboxInUse(name, dir))
 }

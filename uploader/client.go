@@ -191,15 +191,27 @@ func transportError(ctx context.Context, err error, m *Meter) error {
 }
 
 // RedactURL hides the query, which may carry a key, and any user info of
-// a URL, for logs, notes and printed settings.
+// a URL, for logs, notes and printed settings. The rest stays as written,
+// so a {name} placeholder is not escaped.
 func RedactURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
 		return "(invalid URL)"
 	}
-	if u.RawQuery != "" {
-		u.RawQuery = "REDACTED"
+	if u.User != nil {
+		if scheme, rest, ok := strings.Cut(s, "://"); ok {
+			if _, host, ok := strings.Cut(rest, "@"); ok {
+				s = scheme + "://" + host
+			}
+		}
 	}
-	u.User = nil
-	return u.String()
+	if u.RawQuery != "" {
+		base, rest, _ := strings.Cut(s, "?")
+		fragment := ""
+		if _, f, ok := strings.Cut(rest, "#"); ok {
+			fragment = "#" + f
+		}
+		s = base + "?REDACTED" + fragment
+	}
+	return s
 }

@@ -35,7 +35,10 @@ func (e *Error) writeDetail(b *strings.Builder) {
 		fmt.Fprintf(b, ": HTTP %d %s", e.Status, http.StatusText(e.Status))
 	}
 	if e.Location != "" {
-		fmt.Fprintf(b, ": redirected to %s; set url to that address", RedactURL(e.Location))
+		fmt.Fprintf(b, ": redirected to %s; update url to the endpoint's new address", RedactURL(e.Location))
+	}
+	if e.Class == ClassUnauthorized && e.Status != 0 {
+		b.WriteString(": the server rejected the credentials; check token_env, token_file or client_cert")
 	}
 	if inner, ok := e.Err.(*Error); ok && inner.Class == e.Class {
 		inner.writeDetail(b)

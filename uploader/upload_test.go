@@ -451,12 +451,27 @@ func TestUploadRedirectNotFollowed(t *testing.T) {
 				t.Errorf("the redirect was followed %d times", n)
 			}
 			msg := err.Error()
-			if !strings.Contains(msg, srv.URL+"/elsewhere?REDACTED") || !strings.Contains(msg, "set url") {
+			if !strings.Contains(msg, srv.URL+"/elsewhere?REDACTED") || !strings.Contains(msg, "update url") {
 				t.Errorf("message %q does not name the new address and the fix", msg)
 			}
 			if strings.Contains(msg, "k-2718") {
 				t.Errorf("message %q shows the new address's query", msg)
 			}
 		})
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	cases := map[string]string{
+		"https://dms.example.com/files/{name}":            "https://dms.example.com/files/{name}",
+		"https://dms.example.com/upload?key=k-1#top":      "https://dms.example.com/upload?REDACTED#top",
+		"http://office:pw-1414@proxy.example.com:3128":    "http://proxy.example.com:3128",
+		"https://u:p@dms.example.com/files/{name}?sig=k2": "https://dms.example.com/files/{name}?REDACTED",
+		"http://127.0.0.1:8080/upload":                    "http://127.0.0.1:8080/upload",
+	}
+	for in, want := range cases {
+		if got := RedactURL(in); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
