@@ -96,6 +96,17 @@ var DefaultExclude = []string{".*", "~$*", "*.tmp", "*.part", "*.partial", "*.cr
 // error lists every problem found, each with the file, line where known,
 // key, bad value and what is allowed.
 func Load(path string) (*Config, error) {
+	return load(path, false)
+}
+
+// LoadSettings is Load without reading the bearer token, for commands
+// that need only the config's paths and addresses, such as status, and
+// may run in a shell that lacks the service's environment.
+func LoadSettings(path string) (*Config, error) {
+	return load(path, true)
+}
+
+func load(path string, skipToken bool) (*Config, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("config file %q: %w", path, err)
@@ -107,12 +118,16 @@ func Load(path string) (*Config, error) {
 		}
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return Parse(data, abs)
+	return parse(data, abs, skipToken)
 }
 
 // Parse is Load for config text already read; file names the config file,
 // used in messages and to resolve relative paths.
 func Parse(data []byte, file string) (*Config, error) {
+	return parse(data, file, false)
+}
+
+func parse(data []byte, file string, skipToken bool) (*Config, error) {
 	var doc map[string]any
 	if _, err := toml.Decode(string(data), &doc); err != nil {
 		return nil, decodeError(err, file)
@@ -134,7 +149,7 @@ func Parse(data []byte, file string) (*Config, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	v := &validator{file: file, lines: lines}
+	v := &validator{file: file, lines: lines, skipToken: skipToken}
 	cfg.checkUnresolved(v)
 	cfg.applyDefaults(definedKeys(md))
 	cfg.check(v)

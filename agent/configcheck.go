@@ -26,9 +26,10 @@ const minSettle = 100 * time.Millisecond
 // validator collects every problem in a config, so one run of validate
 // shows them all.
 type validator struct {
-	file  string
-	lines map[string]int
-	errs  []error
+	file      string
+	lines     map[string]int
+	errs      []error
+	skipToken bool // leave token_env and token_file unread
 }
 
 func (v *validator) addf(key, format string, args ...any) {
@@ -284,7 +285,9 @@ func (u *UploadConfig) check(v *validator, key string) {
 	if u.RetryMax.D() < u.RetryMin.D() {
 		v.addf(key+".retry_max", "invalid value %q: must be at least retry_min (%s)", u.RetryMax, u.RetryMin)
 	}
-	u.loadToken(v, key)
+	if !v.skipToken {
+		u.loadToken(v, key)
+	}
 	if _, err := uploader.TLSConfig(u.CAFile, u.ClientCert, u.ClientKey); err != nil {
 		v.addf(key+".ca_file", "%v", err)
 	}

@@ -59,7 +59,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	state, code := serviceState(file)
 	fmt.Fprintf(stdout, "service:  %s\n", state)
 
-	cfg, err := agent.Load(file)
+	cfg, err := agent.LoadSettings(file)
 	if err != nil {
 		fmt.Fprintf(stdout, "config:   %s cannot be loaded; \"hotfolder validate --config %s\" says why\n", file, file)
 		return exitError
