@@ -142,9 +142,13 @@ func parse(data []byte, file string, skipToken bool) (*Config, error) {
 		return nil, decodeError(err, file)
 	}
 	var errs []error
+	var unknown []string
 	for _, key := range undecodedKeys(md) {
-		errs = append(errs, &FieldError{File: file, Line: lines[key], Key: key,
-			Msg: "unknown key: check its spelling against agent.toml.example"})
+		if underAny(key, unknown) {
+			continue // inside an unknown table, already reported
+		}
+		unknown = append(unknown, key)
+		errs = append(errs, &FieldError{File: file, Line: lines[key], Key: key, Msg: unknownKeyMessage(key)})
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

@@ -151,6 +151,8 @@ func TestLoadErrorsNameLineKeyValue(t *testing.T) {
 		{"inbox in a recursive inbox", strings.Replace(minimalConfig, "inbox = \"in\"", "inbox = \"in\"\nrecursive = true", 1) +
 			"[[folder]]\ninbox = \"in/sub\"\ndone = \"out/done\"\nfailed = \"out/failed\"\n[folder.upload]\nurl = \"http://h/\"\n",
 			[]string{"folder[0].inbox", "recursive", "folder[1]", "twice"}},
+		{"misspelled table", strings.ReplaceAll(minimalConfig, "folder", "folders"), []string{":2:", "folders", `did you mean "folder"`}},
+		{"misspelled key", strings.Replace(minimalConfig, "url =", "retry_mn = \"1s\"\nurl =", 1), []string{":5:", "folder[0].upload.retry_mn", `did you mean "retry_min"`}},
 		{"zero settle", strings.Replace(minimalConfig, "inbox = \"in\"", "inbox = \"in\"\nsettle = \"0s\"", 1), []string{"folder[0].settle", `"0s"`, `"100ms"`}},
 		{"log file is a folder", "[agent]\nlog_file = \".\"\n" + minimalConfig, []string{":2:", "agent.log_file", "is a folder", "hotfolder.log"}},
 		{"log file in inbox", "[agent]\nlog_file = \"in/agent.log\"\n" + minimalConfig, []string{"agent.log_file", "inside the inbox folder"}},

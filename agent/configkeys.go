@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -108,4 +109,92 @@ func definedKeys(md toml.MetaData) map[string]bool {
 		set[indexKey(k, idx)] = true
 	}
 	return set
+}
+
+// underAny reports whether key lies inside one of the tables in parents.
+func underAny(key string, parents []string) bool {
+	for _, p := range parents {
+		if strings.HasPrefix(key, p+".") || strings.HasPrefix(key, p+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// unknownKeyMessage says that key is unknown and, when a key of the same
+// table is spelled almost alike, names it.
+func unknownKeyMessage(key string) string {
+	table, name := "", key
+	if i := strings.LastIndex(key, "."); i >= 0 {
+		table, name = key[:i], key[i+1:]
+	}
+	best, bestDist := "", 3 // suggest only within two edits
+	for _, k := range knownKeys(table) {
+		if d := editDistance(name, k); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	if best == "" {
+		return "unknown key: check its spelling against agent.toml.example"
+	}
+	return fmt.Sprintf("unknown key: did you mean %q? agent.toml.example lists every key", best)
+}
+
+// knownKeys lists the keys Config accepts in table, such as
+// "folder[0].upload"; none when table is not one of Config's tables.
+func knownKeys(table string) []string {
+	t := reflect.TypeFor[Config]()
+	if table != "" {
+		for _, part := range strings.Split(table, ".") {
+			part, _, _ = strings.Cut(part, "[")
+			f, ok := fieldByTag(t, part)
+			if !ok {
+				return nil
+			}
+			t = f.Type
+			if t.Kind() == reflect.Slice {
+				t = t.Elem()
+			}
+			if t.Kind() != reflect.Struct {
+				return nil
+			}
+		}
+	}
+	var keys []string
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ","); name != "" && name != "-" {
+			keys = append(keys, name)
+		}
+	}
+	return keys
+}
+
+func fieldByTag(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ","); tag == name {
+			return t.Field(i), true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
