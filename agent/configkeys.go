@@ -121,8 +121,8 @@ func underAny(key string, parents []string) bool {
 	return false
 }
 
-// unknownKeyMessage says that key is unknown and, when a key of the same
-// table is spelled almost alike, names it.
+// unknownKeyMessage returns the message for an unknown key, naming a key
+// of the same table that is spelled almost alike, when there is one.
 func unknownKeyMessage(key string) string {
 	table, name := "", key
 	if i := strings.LastIndex(key, "."); i >= 0 {

@@ -26,9 +26,9 @@ func lockFile(f *os.File) error {
 }
 
 // lockInbox takes a machine-wide named mutex for the inbox's path. The
-// Global namespace spans the service's session and the desktop's; a user
-// who may not create Global names falls back to the session's Local one,
-// after checking that no Global mutex of that name exists.
+// Global namespace spans the service's session and the desktop's. A user
+// who may not create Global names falls back to the session's Local
+// namespace, once no Global mutex of that name exists.
 // NOTE: unlike the lock file used elsewhere, this does not keep apart two
 // agents on different machines that watch one network share.
 func lockInbox(name, dir string) (io.Closer, error) {

@@ -10,11 +10,11 @@ import (
 	"github.com/hotfolder/hotfolder/uploader"
 )
 
-// unfiled holds files the server accepted that could not be moved into
+// unfiled tracks files the server accepted that could not be moved into
 // done, such as a file in a subfolder the agent may not write to. Their
-// receipts stay in the journal, so they are never sent again, also after a
-// restart; the move is retried with backoff until it succeeds or the file
-// changes.
+// receipts stay in the journal, so they are never sent again, not even
+// after a restart. The move is retried with backoff until it succeeds or
+// the file changes.
 type unfiled struct {
 	mu    sync.Mutex
 	files map[string]*job // by path

@@ -248,7 +248,7 @@ func TestStatusWhenPageIsOff(t *testing.T) {
 	dir := tempDir(t)
 	config := writeConfigFile(t, dir, `log_file = "logs/agent.log"`, "http://127.0.0.1:9/upload", "")
 	code, out, errOut := run("status", "--config", config)
-	// Without a service manager, status says so and exits 1.
+	// Without a service manager, status reports it and exits 1.
 	want := exitOK
 	if missingServiceManager(runtime.GOOS, systemdRuntimeDir) != "" {
 		want = exitError

@@ -38,7 +38,7 @@ Flags:
 // and, from the agent's status page, its queue, uploads in flight and
 // recent outcomes. It reads the config only; it never opens the agent's
 // log file. It exits 1 when there is no service manager, the service has
-// failed or the status page does not answer.
+// failed or the status page does not respond.
 func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	fs.Usage = func() {
